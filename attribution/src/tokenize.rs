@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn splits_on_non_alphanumerics() {
-        assert_eq!(tokenize("Hello, world! foo-bar_baz"), ["hello", "world", "foo", "bar", "baz"]);
+        assert_eq!(
+            tokenize("Hello, world! foo-bar_baz"),
+            ["hello", "world", "foo", "bar", "baz"]
+        );
         assert_eq!(tokenize(""), Vec::<String>::new());
         assert_eq!(tokenize("  ...  "), Vec::<String>::new());
     }
@@ -69,6 +72,9 @@ mod tests {
     #[test]
     fn final_sigma_is_contextual() {
         // Σ at the end of a word lowercases to ς, elsewhere to σ.
-        assert_eq!(tokenize("ΟΔΟΣ ΣΑ"), ["\u{3bf}\u{3b4}\u{3bf}\u{3c2}", "\u{3c3}\u{3b1}"]);
+        assert_eq!(
+            tokenize("ΟΔΟΣ ΣΑ"),
+            ["\u{3bf}\u{3b4}\u{3bf}\u{3c2}", "\u{3c3}\u{3b1}"]
+        );
     }
 }

@@ -1,0 +1,242 @@
+//! The epoch report: what was attributed to whom, in canonical JSON.
+//!
+//! Canonical form ([`AttributionReport::to_canonical_json`]): `serde_json`'s
+//! pretty printer (two-space indent, `": "`), fields in the order declared here
+//! (camelCase), no trailing newline; `U256` amounts as decimal strings without
+//! leading zeros, `B256` and `Address` as `0x` + lowercase hex, other integers
+//! as JSON numbers, lists in the deterministic orders documented per field.
+//! The report file holds exactly these bytes, so `keccak256(file)` is the
+//! on-chain `reportHash`.
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AttributionError;
+
+/// Value of [`AttributionReport::format`].
+pub const REPORT_FORMAT: &str = "datanet-attribution-v1";
+
+/// Parameters of an epoch, carried into its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EpochParams {
+    /// Epoch number.
+    pub epoch: u64,
+    /// Chain of the attribution pool.
+    pub chain_id: u64,
+    /// Address of the attribution pool.
+    pub pool: Address,
+    /// First block of the epoch (inclusive).
+    pub from_block: u64,
+    /// Last block of the epoch (inclusive).
+    pub to_block: u64,
+    /// Minimum span length in tokens.
+    pub min_span: u32,
+}
+
+impl EpochParams {
+    /// The protocol's default minimum span, in tokens.
+    pub const DEFAULT_MIN_SPAN: u32 = 8;
+}
+
+/// Epoch 0 over all blocks, no chain or pool, default minimum span.
+impl Default for EpochParams {
+    fn default() -> Self {
+        Self {
+            epoch: 0,
+            chain_id: 0,
+            pool: Address::ZERO,
+            from_block: 0,
+            to_block: u64::MAX,
+            min_span: Self::DEFAULT_MIN_SPAN,
+        }
+    }
+}
+
+/// A corpus used in the epoch: the datanets of one or more paid models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ModelCorpus {
+    /// The model.
+    pub model_id: u64,
+    /// Its datanets, ascending.
+    pub datanet_ids: Vec<u64>,
+    /// Number of contributions in the corpus.
+    pub contributions: u64,
+    /// Number of tokens in the corpus.
+    pub tokens: u64,
+}
+
+/// A matched span of an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpanRecord {
+    /// First token index (inclusive).
+    pub start: u64,
+    /// One past the last token index.
+    pub end: u64,
+    /// The earliest contribution containing the span.
+    pub contribution_id: B256,
+}
+
+/// What one contribution earned from one inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditRecord {
+    /// The contribution.
+    pub contribution_id: B256,
+    /// Its contributor, who is paid.
+    pub contributor: Address,
+    /// Sum of the lengths of the spans credited to it, in tokens.
+    pub credit: u64,
+    /// Its part of the inference's contributor share.
+    #[serde(with = "decimal")]
+    pub amount: U256,
+}
+
+/// Attribution of one paid inference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InferenceAttribution {
+    /// keccak256 of the output text.
+    pub inference_id: B256,
+    /// The paid model.
+    pub model_id: u64,
+    /// Block of the payment event.
+    pub block_number: u64,
+    /// Log index of the payment event.
+    pub log_index: u64,
+    /// The contributors' share of the payment.
+    #[serde(with = "decimal")]
+    pub contributor_share: U256,
+    /// Number of tokens in the output.
+    pub tokens: u64,
+    /// Matched spans, by start.
+    pub spans: Vec<SpanRecord>,
+    /// Credits and amounts per contribution, earliest contribution first.
+    pub credits: Vec<CreditRecord>,
+    /// The share left in the pool (all of it when no span matched, else zero).
+    #[serde(with = "decimal")]
+    pub unallocated: U256,
+}
+
+/// An account rewarded in this epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountReward {
+    /// The account.
+    pub account: Address,
+    /// What it earned in this epoch.
+    #[serde(with = "decimal")]
+    pub epoch_amount: U256,
+    /// Its cumulative amount after this epoch (its leaf in the reward tree).
+    #[serde(with = "decimal")]
+    pub cumulative_amount: U256,
+}
+
+/// Sums over the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Totals {
+    /// Sum of the contributor shares of the epoch's payments.
+    #[serde(with = "decimal")]
+    pub contributor_share: U256,
+    /// Allocated to contributors in this epoch.
+    #[serde(with = "decimal")]
+    pub allocated: U256,
+    /// Left unallocated in this epoch.
+    #[serde(with = "decimal")]
+    pub unallocated: U256,
+    /// Sum of all cumulative amounts: the on-chain `totalAllocated`.
+    #[serde(with = "decimal")]
+    pub cumulative_allocated: U256,
+}
+
+/// The report of one epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttributionReport {
+    /// Always [`REPORT_FORMAT`].
+    pub format: String,
+    /// The epoch's parameters.
+    pub parameters: EpochParams,
+    /// Corpora of the models paid in the epoch, by model id.
+    pub models: Vec<ModelCorpus>,
+    /// Paid inferences, by (block number, log index).
+    pub inferences: Vec<InferenceAttribution>,
+    /// Accounts that earned something in this epoch, by address.
+    pub accounts: Vec<AccountReward>,
+    /// Epoch sums.
+    pub totals: Totals,
+    /// Root of the reward tree of cumulative amounts (null if it has no leaf).
+    pub rewards_root: Option<B256>,
+}
+
+impl AttributionReport {
+    /// The canonical bytes of the report (see the module docs).
+    pub fn to_canonical_json(&self) -> Vec<u8> {
+        // Serializing plain structs of strings and integers cannot fail.
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
+    /// keccak256 of [`Self::to_canonical_json`]: the on-chain `reportHash`.
+    pub fn report_hash(&self) -> B256 {
+        keccak256(self.to_canonical_json())
+    }
+
+    /// Reads a report, checking its format tag.
+    ///
+    /// Accepts any JSON layout; use [`Self::from_canonical_json`] to also
+    /// require the canonical bytes.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, AttributionError> {
+        let report: Self = serde_json::from_slice(bytes)
+            .map_err(|e| AttributionError::InvalidReport(e.to_string()))?;
+        if report.format != REPORT_FORMAT {
+            return Err(AttributionError::InvalidReport(format!(
+                "unknown format {:?}, expected {REPORT_FORMAT:?}",
+                report.format
+            )));
+        }
+        Ok(report)
+    }
+
+    /// Reads a report and checks that `bytes` are exactly its canonical form,
+    /// so that `keccak256(bytes) == report_hash()`.
+    pub fn from_canonical_json(bytes: &[u8]) -> Result<Self, AttributionError> {
+        let report = Self::from_json(bytes)?;
+        if report.to_canonical_json() != bytes {
+            return Err(AttributionError::InvalidReport(
+                "bytes are not the report's canonical JSON".into(),
+            ));
+        }
+        Ok(report)
+    }
+}
+
+/// `U256` as a canonical decimal string (no sign, no leading zeros).
+pub(crate) mod decimal {
+    use alloy_primitives::U256;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(value: &U256, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<U256, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        parse(&s).map_err(D::Error::custom)
+    }
+
+    /// Parses a canonical decimal `U256`.
+    pub(crate) fn parse(s: &str) -> Result<U256, String> {
+        let canonical = !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0'));
+        if !canonical {
+            return Err(format!("{s:?} is not a canonical decimal integer"));
+        }
+        U256::from_str_radix(s, 10).map_err(|e| format!("{s:?}: {e}"))
+    }
+}

@@ -1,0 +1,65 @@
+//! The project's pinned tools: npm packages (Foundry binaries, solc-js, OpenZeppelin, forge-std) and
+//! helpers to run them.
+
+use anyhow::{bail, Context, Result};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::Instant,
+};
+
+/// The repository root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// A binary installed by npm under `node_modules/.bin`.
+pub fn npm_bin(root: &Path, name: &str) -> PathBuf {
+    root.join("node_modules/.bin").join(name)
+}
+
+/// Runs `npm ci` when `node_modules` is missing or older than `package-lock.json`.
+pub fn ensure_npm(root: &Path) -> Result<()> {
+    let marker = root.join("node_modules/.package-lock.json");
+    let lock = root.join("package-lock.json");
+    let fresh = match (marker.metadata(), lock.metadata()) {
+        (Ok(m), Ok(l)) => m.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if fresh && npm_bin(root, "forge").exists() {
+        return Ok(());
+    }
+    println!("installing pinned tools from the npm registry (npm ci)…");
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root);
+    run(&mut cmd, "npm ci").context("is Node.js with npm installed? (https://nodejs.org)")
+}
+
+/// Runs a command, inheriting stdio, and fails with its name if it exits non-zero.
+pub fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{what}`"))?;
+    if !status.success() {
+        bail!("`{what}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs a named step with a header and its duration.
+pub fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    f().with_context(|| format!("step `{name}` failed"))?;
+    println!("    {name}: ok in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `cargo` as invoked by the user.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
