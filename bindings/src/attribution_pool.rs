@@ -137,3 +137,35 @@ alloy::sol! {
         function withdrawOwnerShare(address to) external returns (uint256 amount);
     }
 }
+
+/// The NatSpec `@notice` of each custom error `AttributionPool` can revert with, by error signature.
+pub const ERROR_NOTICES: &[(&str, &str)] = &[
+    ("AllocationDecreased(uint256,uint256)", "The new total allocation is below the current one."),
+    ("AllocationExceeded(uint256,uint256,uint256)", "Paying `amount` would take total claims past the total allocated."),
+    ("AllocationExceedsReceived(uint256,uint256)", "The new total allocation exceeds everything ever paid into the contributors' pool."),
+    ("BpsTooLarge(uint256)", "`bps` exceeds 10,000 basis points."),
+    ("ChallengePeriodNotOver(uint256)", "The pending epoch becomes claimable at `validAt`."),
+    ("CumulativeAmountDecreased(address,uint256,uint256)", "The root lowers `account`'s cumulative amount below what it already claimed."),
+    ("DuplicateAttestor(address)", "`attestor` appears twice in the set."),
+    ("EmptyInferenceId()", "An inference id of zero is not the hash of any output."),
+    ("EmptyRoot()", "A root of zero."),
+    ("EpochAlreadyPending(uint256)", "Epoch `epoch` is already pending."),
+    ("InvalidAttestorSet(uint256,uint256,uint256)", "The attestor set is empty, too large, or has a bad threshold."),
+    ("InvalidBatch(uint256,uint256)", "Batch arrays differ in length or are empty."),
+    ("InvalidProof(address,uint256)", "The proof does not place `(account, cumulativeAmount)` in the current root."),
+    ("ModelNotFound(uint256)", "`modelId` does not exist in the model registry."),
+    ("NoPendingAttestors()", "No attestor change is pending."),
+    ("NoPendingEpoch()", "No epoch is pending."),
+    ("NoRewardsRoot()", "No epoch has been accepted yet."),
+    ("NotEnoughSignatures(uint256,uint256)", "`count` signatures were given; `threshold` are needed."),
+    ("NotGuardian(address)", "`caller` is not the guardian."),
+    ("NothingToClaim(address,uint256,uint256)", "`account` already claimed `claimed`; the root grants `cumulativeAmount`."),
+    ("NothingToWithdraw(address)", "`owner` has no credited owner share."),
+    ("PoolPaused()", "The pool is paused."),
+    ("SignerNotAttestor(uint256,address)", "Signature `index` is not from an attestor."),
+    ("SignersNotSorted(uint256,address)", "Signers must be distinct and sorted ascending; signature `index` is not."),
+    ("UnexpectedEpoch(uint256,uint256)", "Epoch `epoch` was proposed, but the next epoch is `expected`."),
+    ("UnsupportedToken(uint256,uint256)", "The token delivered `received` instead of `expected` (fee-on-transfer tokens are not supported)."),
+    ("ZeroAddress()", "An address argument was zero."),
+    ("ZeroAmount()", "A payment of zero."),
+];

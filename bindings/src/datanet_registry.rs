@@ -88,3 +88,23 @@ alloy::sol! {
         function withdraw(bytes32 contributionId) external;
     }
 }
+
+/// The NatSpec `@notice` of each custom error `DatanetRegistry` can revert with, by error signature.
+pub const ERROR_NOTICES: &[(&str, &str)] = &[
+    ("BondTooLarge(uint256,uint256)", "`bond` does not fit in 96 bits."),
+    ("ContributionNotFound(bytes32)", "`contributionId` does not exist."),
+    ("DatanetNotFound(uint256)", "`datanetId` does not exist."),
+    ("DuplicateContribution(uint256,bytes32,bytes32)", "`contentHash` is already pending, accepted or retired in `datanetId`."),
+    ("EmptyBatch()", "A batch with no items."),
+    ("EmptyContentHash()", "A content hash of zero is not a hash of anything."),
+    ("InvalidSignature(address)", "The signature is not `contributor`'s over this contribution and nonce."),
+    ("InvalidStatus(bytes32,uint8,uint8)", "The contribution is in `status`, but the call needs `expected`."),
+    ("NotContributor(bytes32,address,address)", "`caller` is not the contributor of `contributionId`."),
+    ("NotCurator(uint256,address)", "`caller` is neither a curator nor the owner of `datanetId`."),
+    ("NotDatanetOwner(uint256,address,address)", "`caller` is not the owner of `datanetId`."),
+    ("ReviewPeriodNotOver(bytes32,uint256)", "The review period of `contributionId` ends at `deadline`; it cannot be finalized before."),
+    ("ReviewPeriodOver(bytes32,uint256)", "The review period of `contributionId` ended at `deadline`; it can only be finalized now."),
+    ("SignatureExpired(uint256)", "The signed contribution expired at `deadline`."),
+    ("UnsupportedToken(uint256,uint256)", "The bond token delivered `received` instead of `expected` (fee-on-transfer tokens are not supported)."),
+    ("ZeroAddress()", "An address argument was zero."),
+];

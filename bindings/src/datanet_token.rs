@@ -52,3 +52,6 @@ alloy::sol! {
         function transferOwnership(address newOwner) external;
     }
 }
+
+/// The NatSpec `@notice` of each custom error `DatanetToken` can revert with, by error signature.
+pub const ERROR_NOTICES: &[(&str, &str)] = &[];

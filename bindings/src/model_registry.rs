@@ -38,3 +38,29 @@ alloy::sol! {
         function transferModel(uint256 modelId, address newOwner) external;
     }
 }
+
+/// The NatSpec `@notice` of each custom error `ModelRegistry` can revert with, by error signature.
+pub const ERROR_NOTICES: &[(&str, &str)] = &[
+    (
+        "DatanetNotFound(uint256)",
+        "Datanet `datanetId` does not exist in the datanet registry.",
+    ),
+    (
+        "DuplicateDatanet(uint256)",
+        "Datanet `datanetId` is listed twice.",
+    ),
+    (
+        "InvalidDatanetCount(uint256,uint256)",
+        "A model must name between 1 and `max` datanets; it named `count`.",
+    ),
+    ("ModelNotFound(uint256)", "`modelId` does not exist."),
+    (
+        "NotModelOwner(uint256,address,address)",
+        "`caller` is not the owner of `modelId`.",
+    ),
+    (
+        "OwnerShareTooLarge(uint256)",
+        "`ownerShareBps` exceeds 10,000 basis points.",
+    ),
+    ("ZeroAddress()", "An address argument was zero."),
+];

@@ -56,8 +56,15 @@ fn render_contract(contract: &CompiledContract) -> Result<String> {
             }
         })
         .collect();
+    let mut notices = String::new();
+    for (signature, notice) in &contract.error_notices {
+        notices.push_str(&format!("    ({signature:?}, {notice:?}),\n"));
+    }
     Ok(format!(
-        "{HEADER}\n//! Bindings for `{name}`.\n\n#![allow(missing_docs, clippy::too_many_arguments)]\n\nalloy::sol! {{\n    #![sol(all_derives)]\n\n{indented}}}\n",
+        "{HEADER}\n//! Bindings for `{name}`.\n\n#![allow(missing_docs, clippy::too_many_arguments)]\n\n\
+         alloy::sol! {{\n    #![sol(all_derives)]\n\n{indented}}}\n\n\
+         /// The NatSpec `@notice` of each custom error `{name}` can revert with, by error signature.\n\
+         pub const ERROR_NOTICES: &[(&str, &str)] = &[\n{notices}];\n",
         name = contract.name
     ))
 }

@@ -4,11 +4,11 @@
 use anyhow::{bail, Context, Result};
 use foundry_compilers::{
     artifacts::{
-        remappings::Remapping, BytecodeHash, EvmVersion, Optimizer, Settings, SettingsMetadata,
-        SolcLanguage,
+        output_selection::ContractOutputSelection, remappings::Remapping, BytecodeHash, EvmVersion,
+        Optimizer, Settings, SettingsMetadata, SolcLanguage, UserDocNotice,
     },
     solc::{Solc, SolcCompiler, SolcSettings},
-    ProjectBuilder, ProjectPathsConfig,
+    ConfigurableArtifacts, ProjectBuilder, ProjectPathsConfig,
 };
 use std::{collections::BTreeMap, path::Path};
 
@@ -28,6 +28,8 @@ pub struct CompiledContract {
     pub bytecode: String,
     /// Enum definitions reachable from the contract, keyed by canonical name (`IDatanetRegistry.Status`).
     pub enums: BTreeMap<String, Vec<String>>,
+    /// NatSpec `@notice` of each custom error, keyed by signature (`DatanetNotFound(uint256)`).
+    pub error_notices: BTreeMap<String, String>,
 }
 
 /// Compiles `contracts/` under `root` and returns the bound contracts.
@@ -61,6 +63,8 @@ pub fn compile(root: &Path) -> Result<Vec<CompiledContract>> {
         .build::<SolcLanguage>()
         .context("configuring contract paths")?;
 
+    // NatSpec user docs give the bindings a plain-words notice for every custom error.
+    let artifacts = ConfigurableArtifacts::new([ContractOutputSelection::UserDoc], []);
     let settings = Settings {
         optimizer: Optimizer {
             enabled: Some(true),
@@ -69,10 +73,9 @@ pub fn compile(root: &Path) -> Result<Vec<CompiledContract>> {
         },
         evm_version: Some(EvmVersion::Prague),
         metadata: Some(SettingsMetadata::new(BytecodeHash::None, false)),
-        ..Default::default()
+        ..artifacts.solc_settings()
     };
-
-    let project = ProjectBuilder::<SolcCompiler>::default()
+    let project = ProjectBuilder::<SolcCompiler>::new(artifacts)
         .paths(paths)
         .settings(SolcSettings {
             settings,
@@ -107,11 +110,27 @@ pub fn compile(root: &Path) -> Result<Vec<CompiledContract>> {
                 .as_ref()
                 .and_then(|b| b.object.as_bytes())
                 .with_context(|| format!("{name} has no linked bytecode"))?;
+            let error_notices = artifact
+                .userdoc
+                .as_ref()
+                .with_context(|| format!("{name} has no NatSpec user documentation"))?
+                .errors
+                .iter()
+                .filter_map(|(signature, notices)| {
+                    notices.iter().find_map(|n| match n {
+                        UserDocNotice::Notice { notice } => {
+                            Some((signature.clone(), notice.clone()))
+                        }
+                        UserDocNotice::Constructor(_) => None,
+                    })
+                })
+                .collect();
             Ok(CompiledContract {
                 name: (*name).to_string(),
                 abi,
                 bytecode: format!("0x{}", alloy_primitives_hex(bytecode)),
                 enums: enums.clone(),
+                error_notices,
             })
         })
         .collect()
