@@ -2,6 +2,7 @@
 
 mod bindings;
 mod contracts;
+mod demo;
 mod toolchain;
 
 use anyhow::Result;
@@ -28,6 +29,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// The main job: start a local anvil, deploy through the bindings, and run the scenario.
+    Demo,
     /// Run every check CI runs: build, bindings freshness, formatting, lints, forge and cargo tests.
     Ci,
 }
@@ -57,6 +60,10 @@ fn main() -> Result<()> {
                 println!("bindings are up to date");
             }
             Ok(())
+        }
+        Task::Demo => {
+            ensure_npm(&root)?;
+            tokio::runtime::Runtime::new()?.block_on(demo::run(&root))
         }
         Task::Ci => ci(&root),
     }

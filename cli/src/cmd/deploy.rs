@@ -1,0 +1,93 @@
+//! `datanet deploy`.
+
+use super::{print_json, Common};
+use alloy::primitives::{utils::parse_units, Address, U256};
+use anyhow::{Context, Result};
+use clap::Args;
+use datanet_cli::{deploy, DeployConfig, Deployment};
+use std::path::PathBuf;
+
+/// Deploys token (unless --token), DatanetRegistry, ModelRegistry and AttributionPool. A bare
+/// `datanet deploy` on a devnet deploys a fresh token and makes the deployer sole attestor,
+/// guardian and treasury.
+#[derive(Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Use this existing ERC-20 for bonds and payments instead of deploying a fresh token.
+    #[arg(long, value_name = "ADDRESS")]
+    token: Option<Address>,
+    /// Supply of a freshly deployed token, in whole tokens (18 decimals).
+    #[arg(long, default_value = "1000000000", value_name = "TOKENS")]
+    token_supply: String,
+    /// An attestor address; repeat for several. Default: the deployer.
+    #[arg(long = "attestor", value_name = "ADDRESS")]
+    attestors: Vec<Address>,
+    /// Attestor signatures needed per epoch. Default: a majority.
+    #[arg(long, default_value_t = 0)]
+    threshold: u8,
+    /// Seconds between an epoch's proposal and its claimability.
+    #[arg(long, default_value_t = 86_400, value_name = "SECONDS")]
+    challenge_period: u64,
+    /// Protocol fee in basis points of every inference payment.
+    #[arg(long, default_value_t = 500, value_name = "BPS")]
+    protocol_fee_bps: u16,
+    /// Receives protocol fees and rejected bonds. Default: the deployer.
+    #[arg(long, value_name = "ADDRESS")]
+    treasury: Option<Address>,
+    /// May veto epochs and pause the pool. Default: the deployer.
+    #[arg(long, value_name = "ADDRESS")]
+    guardian: Option<Address>,
+    /// Where to write <chainId>.json. Default: --deployments.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Overwrite an existing deployment file for this chain.
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn run(args: DeployArgs) -> Result<()> {
+    let client = args.common.client().await?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.common.rpc.deployments.clone());
+    let path = Deployment::path(&dir, client.chain_id());
+    if path.exists() && !args.force {
+        return Err(datanet_cli::ClientError::DeploymentExists { path }.into());
+    }
+    let token_supply: U256 = parse_units(&args.token_supply, 18)
+        .with_context(|| {
+            format!(
+                "--token-supply {:?} is not a number of tokens",
+                args.token_supply
+            )
+        })?
+        .into();
+    let config = DeployConfig {
+        token: args.token,
+        token_supply,
+        attestors: args.attestors.clone(),
+        threshold: args.threshold,
+        challenge_period: args.challenge_period,
+        protocol_fee_bps: args.protocol_fee_bps,
+        treasury: args.treasury,
+        guardian: args.guardian,
+        owner: None,
+    };
+    let deployment = deploy(&client, &config).await?;
+    let path = deployment.save(&dir, args.force)?;
+    if args.common.json {
+        return print_json(&deployment);
+    }
+    println!(
+        "Deployed Datanet {} on chain {}",
+        deployment.contracts_version, deployment.chain_id
+    );
+    println!("  token            {}", deployment.token);
+    println!("  DatanetRegistry  {}", deployment.datanet_registry);
+    println!("  ModelRegistry    {}", deployment.model_registry);
+    println!("  AttributionPool  {}", deployment.attribution_pool);
+    println!("Wrote {}", path.display());
+    Ok(())
+}
