@@ -191,6 +191,18 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IDatanetRegistry
+    function getContributions(bytes32[] calldata contributionIds)
+        external
+        view
+        returns (Contribution[] memory contributions)
+    {
+        contributions = new Contribution[](contributionIds.length);
+        for (uint256 i; i < contributionIds.length; ++i) {
+            contributions[i] = _contributions[contributionIds[i]];
+        }
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function contributionIdOf(uint256 datanetId, bytes32 contentHash) public pure returns (bytes32) {
         return keccak256(abi.encode(datanetId, contentHash));
     }

@@ -14,10 +14,14 @@ pub mod client;
 pub mod deploy;
 pub mod deployment;
 pub mod error;
+pub mod files;
 pub mod opts;
+pub mod outputs;
 pub mod revert;
+pub mod session;
 
 pub use client::Client;
 pub use deploy::{deploy, DeployConfig};
 pub use deployment::Deployment;
 pub use error::ClientError;
+pub use session::Session;

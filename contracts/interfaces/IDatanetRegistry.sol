@@ -224,6 +224,12 @@ interface IDatanetRegistry {
     /// @notice The contribution `contributionId` (status None if it does not exist).
     function getContribution(bytes32 contributionId) external view returns (Contribution memory);
 
+    /// @notice Many contributions at once, in the order of `contributionIds` (one call for a whole folder).
+    function getContributions(bytes32[] calldata contributionIds)
+        external
+        view
+        returns (Contribution[] memory);
+
     /// @notice The id a content hash has in a datanet.
     function contributionIdOf(uint256 datanetId, bytes32 contentHash) external pure returns (bytes32);
 

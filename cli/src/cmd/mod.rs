@@ -1,12 +1,19 @@
 //! The `datanet` command line: one module per command, sharing cast's option groups.
 
+mod balance;
+mod contribute;
+mod datanet;
 mod deploy;
+mod model;
+mod pay;
+mod review;
+mod util;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use datanet_cli::{
     opts::{RpcOpts, WalletOpts},
-    Client,
+    Client, Session,
 };
 
 /// Datanet: contribute data, pay for model outputs, attribute and claim rewards.
@@ -21,6 +28,24 @@ pub struct Cli {
 enum Command {
     /// Deploy the Datanet contracts and write deployments/<chainId>.json.
     Deploy(deploy::DeployArgs),
+    /// Create a datanet owned by your account.
+    Create(datanet::CreateArgs),
+    /// Show a datanet.
+    Show(datanet::ShowArgs),
+    /// Add or remove curators of a datanet you own.
+    Curator(datanet::CuratorArgs),
+    /// Register data files in a datanet (batched, idempotent).
+    Contribute(contribute::ContributeArgs),
+    /// Accept or reject pending contributions (curators and owners).
+    Review(review::ReviewArgs),
+    /// Accept a contribution whose review period passed without a review.
+    Finalize(review::FinalizeArgs),
+    /// Register models.
+    Model(model::ModelArgs),
+    /// Pay for model outputs.
+    Pay(pay::PayArgs),
+    /// Token balance, claimed rewards and owner credit of an account.
+    Balance(balance::BalanceArgs),
 }
 
 /// Options every chain-facing command takes.
@@ -41,11 +66,25 @@ impl Common {
         let signer = self.wallet.signer()?;
         Ok(Client::connect(&self.rpc.rpc_url, signer).await?)
     }
+
+    /// Connects and loads the chain's deployment.
+    pub async fn session(&self) -> Result<Session> {
+        Ok(Session::open(self.client().await?, &self.rpc.deployments).await?)
+    }
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
+        Command::Create(args) => datanet::create(args).await,
+        Command::Show(args) => datanet::show(args).await,
+        Command::Curator(args) => datanet::curator(args).await,
+        Command::Contribute(args) => contribute::run(args).await,
+        Command::Review(args) => review::review(args).await,
+        Command::Finalize(args) => review::finalize(args).await,
+        Command::Model(args) => model::run(args).await,
+        Command::Pay(args) => pay::run(args).await,
+        Command::Balance(args) => balance::run(args).await,
     }
 }
 

@@ -1,0 +1,88 @@
+//! `datanet contribute DATANET_ID PATH…`.
+
+use super::{print_json, util::Table, Common};
+use anyhow::{bail, Result};
+use clap::Args;
+use datanet_cli::{files, session::DEFAULT_CONTRIBUTE_BATCH};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+
+/// Register data files in a datanet: keccak256 of each file goes on chain, the data stays with you.
+/// Files already registered are skipped, so re-running after an interruption is safe.
+#[derive(Args)]
+pub struct ContributeArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The datanet id.
+    datanet_id: u64,
+    /// Files or folders (searched recursively; hidden entries skipped).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Contributions per transaction.
+    #[arg(long, default_value_t = DEFAULT_CONTRIBUTE_BATCH, value_name = "N")]
+    batch_size: usize,
+    /// Prefix of each file's URI (e.g. ipfs://CID/); the file's path follows it.
+    #[arg(long, default_value = "", value_name = "PREFIX")]
+    uri_prefix: String,
+}
+
+pub async fn run(args: ContributeArgs) -> Result<()> {
+    if args.batch_size == 0 {
+        bail!("--batch-size must be at least 1");
+    }
+    let files = files::collect(&args.paths)?;
+    if files.is_empty() {
+        bail!(
+            "no files found under {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let session = args.common.session().await?;
+    let bar = if args.common.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(files.len() as u64).with_style(
+            ProgressStyle::with_template("{spinner} contributing [{bar:30}] {pos}/{len} {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    };
+    let prefix = args.uri_prefix.clone();
+    let results = session
+        .contribute(
+            args.datanet_id,
+            &files,
+            |f| format!("{prefix}{}", f.path.display()),
+            args.batch_size,
+            |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )
+        .await;
+    bar.finish_and_clear();
+    let results = results?;
+    if args.common.json {
+        return print_json(&results);
+    }
+    let mut table = Table::new(&["file", "content hash", "contribution id", "outcome"]);
+    for r in &results {
+        table.row(vec![
+            r.file.clone(),
+            r.content_hash.to_string(),
+            r.contribution_id.to_string(),
+            r.outcome.clone(),
+        ]);
+    }
+    table.print();
+    let registered = results.iter().filter(|r| r.outcome == "registered").count();
+    println!(
+        "{registered} registered, {} skipped, in datanet {}",
+        results.len() - registered,
+        args.datanet_id
+    );
+    Ok(())
+}
