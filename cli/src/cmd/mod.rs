@@ -4,9 +4,11 @@ mod balance;
 mod contribute;
 mod datanet;
 mod deploy;
+mod devnet;
 mod model;
 mod pay;
 mod review;
+mod rewards;
 mod util;
 
 use anyhow::Result;
@@ -28,6 +30,8 @@ pub struct Cli {
 enum Command {
     /// Deploy the Datanet contracts and write deployments/<chainId>.json.
     Deploy(deploy::DeployArgs),
+    /// Start a local chain with the contracts deployed and demo accounts funded.
+    Devnet(devnet::DevnetArgs),
     /// Create a datanet owned by your account.
     Create(datanet::CreateArgs),
     /// Show a datanet.
@@ -44,6 +48,8 @@ enum Command {
     Model(model::ModelArgs),
     /// Pay for model outputs.
     Pay(pay::PayArgs),
+    /// See and claim rewards from an epoch's reward tree.
+    Rewards(rewards::RewardsArgs),
     /// Token balance, claimed rewards and owner credit of an account.
     Balance(balance::BalanceArgs),
 }
@@ -76,6 +82,7 @@ impl Common {
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
+        Command::Devnet(args) => devnet::run(args).await,
         Command::Create(args) => datanet::create(args).await,
         Command::Show(args) => datanet::show(args).await,
         Command::Curator(args) => datanet::curator(args).await,
@@ -85,6 +92,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Model(args) => model::run(args).await,
         Command::Pay(args) => pay::run(args).await,
         Command::Balance(args) => balance::run(args).await,
+        Command::Rewards(args) => rewards::run(args).await,
     }
 }
 
