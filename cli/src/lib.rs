@@ -13,6 +13,7 @@
 pub mod client;
 pub mod deploy;
 pub mod deployment;
+pub mod epoch;
 pub mod error;
 pub mod files;
 pub mod opts;

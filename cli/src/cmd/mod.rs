@@ -1,10 +1,12 @@
 //! The `datanet` command line: one module per command, sharing cast's option groups.
 
+mod attribute;
 mod balance;
 mod contribute;
 mod datanet;
 mod deploy;
 mod devnet;
+mod epoch;
 mod model;
 mod pay;
 mod review;
@@ -48,6 +50,10 @@ enum Command {
     Model(model::ModelArgs),
     /// Pay for model outputs.
     Pay(pay::PayArgs),
+    /// Build an epoch: attribute paid outputs to contributed data; write report, tree and epoch file.
+    Attribute(attribute::AttributeArgs),
+    /// Sign, propose, accept and verify reward epochs.
+    Epoch(epoch::EpochArgs),
     /// See and claim rewards from an epoch's reward tree.
     Rewards(rewards::RewardsArgs),
     /// Token balance, claimed rewards and owner credit of an account.
@@ -93,6 +99,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Pay(args) => pay::run(args).await,
         Command::Balance(args) => balance::run(args).await,
         Command::Rewards(args) => rewards::run(args).await,
+        Command::Attribute(args) => attribute::run(args).await,
+        Command::Epoch(args) => epoch::run(args).await,
     }
 }
 
@@ -100,4 +108,15 @@ pub async fn run(cli: Cli) -> Result<()> {
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

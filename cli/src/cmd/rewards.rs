@@ -33,7 +33,7 @@ struct RewardsOpts {
     tree: PathBuf,
     /// The account; defaults to the wallet's address. Anyone may claim for anyone: funds go to the account.
     #[arg(long, value_name = "ADDRESS")]
-    account: Option<Address>,
+    address: Option<Address>,
 }
 
 /// Loads a tree dump from a file or an epoch folder.
@@ -80,7 +80,7 @@ pub async fn run(args: RewardsArgs) -> Result<()> {
     };
     let tree = load_tree(&opts.tree)?;
     let session = opts.common.session().await?;
-    let account = match opts.account {
+    let account = match opts.address {
         Some(a) => a,
         None => session.client.sender()?,
     };

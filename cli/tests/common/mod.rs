@@ -1,0 +1,333 @@
+//! The fixture every integration test starts from: a fresh anvil (the project's npm Foundry build),
+//! the contracts deployed by `datanet deploy`, and helpers to drive the real `datanet` binary and to
+//! read the chain through the client library.
+
+// Each test file uses its own subset of these helpers.
+#![allow(dead_code)]
+
+use alloy::{
+    hex,
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::{utils::parse_units, Address, B256, U256},
+    providers::Provider,
+    signers::local::PrivateKeySigner,
+};
+use datanet_cli::{Client, Deployment, Session};
+use serde_json::Value;
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+use tempfile::TempDir;
+
+/// The project's anvil, installed by `npm ci` at the repository root.
+pub fn anvil_path() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .to_path_buf();
+    let path = root.join("node_modules/.bin/anvil");
+    assert!(
+        path.exists(),
+        "{} is missing: run `npm ci` (or `cargo xtask setup`) at the repository root first",
+        path.display()
+    );
+    path
+}
+
+/// `n` whole tokens (18 decimals) in base units.
+pub fn tokens(n: &str) -> U256 {
+    parse_units(n, 18).expect("token amount").into()
+}
+
+/// A running chain with Datanet deployed, and a working folder holding `deployments/`.
+pub struct Devnet {
+    pub anvil: AnvilInstance,
+    pub dir: TempDir,
+}
+
+impl Devnet {
+    /// Spawns anvil on a free port and deploys with `datanet deploy` as account 0.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Like [`Devnet::start`], with extra anvil arguments.
+    pub fn start_with(anvil_args: &[&str]) -> Self {
+        let anvil = Anvil::new()
+            .path(anvil_path())
+            .args(anvil_args.iter().copied())
+            .timeout(60_000)
+            .try_spawn()
+            .expect("anvil starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let devnet = Self { anvil, dir };
+        devnet.run_as(0, &["deploy"]).success();
+        devnet
+    }
+
+    /// `deployments/<chainId>.json` as `datanet deploy` wrote it.
+    pub fn deployment(&self) -> Deployment {
+        Deployment::load_for_chain(&self.path("deployments"), self.chain_id())
+            .expect("deployment file")
+    }
+
+    pub fn url(&self) -> String {
+        self.anvil.endpoint()
+    }
+
+    pub fn chain_id(&self) -> u64 {
+        self.anvil.chain_id()
+    }
+
+    /// Anvil's dev key `i`, hex, for `--private-key`. Never printed.
+    pub fn key(&self, i: usize) -> String {
+        format!("0x{}", hex::encode(self.anvil.keys()[i].to_bytes()))
+    }
+
+    pub fn signer(&self, i: usize) -> PrivateKeySigner {
+        PrivateKeySigner::from(self.anvil.keys()[i].clone())
+    }
+
+    pub fn address(&self, i: usize) -> Address {
+        self.anvil.addresses()[i]
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// `datanet` in the working folder, with an environment that cannot leak the caller's settings.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_datanet"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("ETH_RPC_URL")
+            .env_remove("ETH_KEYSTORE")
+            .env_remove("ETH_PASSWORD")
+            .env_remove("DATANET_DEPLOYMENTS")
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs `datanet ARGS --rpc-url URL` without a wallet.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.args(args).args(["--rpc-url", &self.url()]);
+        Run::of(args, cmd.output().expect("datanet runs"))
+    }
+
+    /// Runs `datanet ARGS --rpc-url URL --private-key <anvil key i>`.
+    pub fn run_as(&self, i: usize, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.args(args)
+            .args(["--rpc-url", &self.url()])
+            .args(["--private-key", &self.key(i)]);
+        Run::of(args, cmd.output().expect("datanet runs"))
+    }
+
+    /// Runs `datanet ARGS` exactly as given (no RPC or wallet flags added).
+    pub fn run_raw(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.args(args);
+        Run::of(args, cmd.output().expect("datanet runs"))
+    }
+
+    /// A library session signing as account `i`.
+    pub async fn session(&self, i: usize) -> Session {
+        let client = Client::connect(&self.url(), Some(self.signer(i)))
+            .await
+            .expect("connect");
+        Session::open(client, &self.path("deployments"))
+            .await
+            .expect("session")
+    }
+
+    /// Token balance of `account`.
+    pub async fn balance(&self, account: Address) -> U256 {
+        self.session(0)
+            .await
+            .balance(account)
+            .await
+            .expect("balanceOf")
+    }
+
+    pub async fn datanet_count(&self) -> u64 {
+        self.session(0)
+            .await
+            .datanet_count()
+            .await
+            .expect("datanetCount")
+    }
+
+    /// Sends `amount` tokens from the deployer (who holds the supply) to account `to`.
+    pub async fn fund(&self, to: usize, amount: U256) {
+        let session = self.session(0).await;
+        let pending = session
+            .token()
+            .transfer(self.address(to), amount)
+            .send()
+            .await
+            .expect("transfer sent");
+        session
+            .client
+            .confirm("transfer", pending)
+            .await
+            .expect("transfer mined");
+    }
+
+    /// Moves the chain's clock forward and mines a block.
+    pub async fn increase_time(&self, seconds: u64) {
+        let provider = self.session(0).await.client.provider().clone();
+        let _: Value = provider
+            .raw_request("evm_increaseTime".into(), (seconds,))
+            .await
+            .expect("evm_increaseTime");
+        let _: Value = provider
+            .raw_request("evm_mine".into(), ())
+            .await
+            .expect("evm_mine");
+    }
+
+    /// Any raw JSON-RPC call to the node.
+    pub async fn rpc<P: serde::Serialize + Clone + Send + Sync + Unpin + std::fmt::Debug>(
+        &self,
+        method: &'static str,
+        params: P,
+    ) -> Value {
+        let provider = self.session(0).await.client.provider().clone();
+        provider
+            .raw_request(method.into(), params)
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// Writes `n` small distinct text files under `folder` and returns the folder.
+    pub fn write_files(&self, folder: &str, n: usize) -> PathBuf {
+        let dir = self.path(folder);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for i in 0..n {
+            std::fs::write(
+                dir.join(format!("{i:04}.txt")),
+                format!("{folder} sample {i}: the quick brown fox jumps over the lazy dog\n"),
+            )
+            .expect("write file");
+        }
+        dir
+    }
+
+    /// Creates a datanet as account `owner` and returns its id.
+    pub fn create_datanet(&self, owner: usize, bond: &str, review_period: &str) -> u64 {
+        let out = self
+            .run_as(
+                owner,
+                &[
+                    "create",
+                    "--metadata-uri",
+                    "ipfs://datanet",
+                    "--bond",
+                    bond,
+                    "--review-period",
+                    review_period,
+                    "--json",
+                ],
+            )
+            .success();
+        out.json()["datanetId"].as_u64().expect("datanetId")
+    }
+}
+
+/// Contribution id as `contribute --json` prints it.
+pub fn b256(value: &Value) -> B256 {
+    value
+        .as_str()
+        .expect("hex string")
+        .parse()
+        .expect("32-byte hex")
+}
+
+/// A `U256` from a JSON decimal string.
+pub fn u256(value: &Value) -> U256 {
+    value
+        .as_str()
+        .expect("decimal string")
+        .parse()
+        .expect("decimal U256")
+}
+
+/// What one run of `datanet` printed and how it exited.
+pub struct Run {
+    /// The arguments, for failure messages (the appended `--private-key` is never part of it).
+    pub what: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn of(args: &[&str], output: Output) -> Self {
+        Self {
+            what: format!("datanet {}", args.join(" ")),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit status 0.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "`{}` failed:\nstderr: {}\nstdout: {}",
+            self.what,
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    /// Stdout as JSON.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`{}` did not print JSON ({e}):\n{}",
+                self.what, self.stdout
+            )
+        })
+    }
+
+    /// Asserts a non-zero exit with ONE stderr line containing every word of `words`
+    /// (case-insensitive); returns that line.
+    #[track_caller]
+    pub fn failure(&self, words: &[&str]) -> String {
+        assert!(
+            matches!(self.code, Some(code) if code != 0),
+            "`{}` should fail but exited {:?}:\nstdout: {}\nstderr: {}",
+            self.what,
+            self.code,
+            self.stdout,
+            self.stderr
+        );
+        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "`{}` should print one error line, printed:\n{}",
+            self.what,
+            self.stderr
+        );
+        let line = lines[0].to_string();
+        let lower = line.to_lowercase();
+        for word in words {
+            assert!(
+                lower.contains(&word.to_lowercase()),
+                "`{}`: error line lacks {word:?}:\n{line}",
+                self.what
+            );
+        }
+        line
+    }
+}
