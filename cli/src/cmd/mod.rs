@@ -7,10 +7,12 @@ mod datanet;
 mod deploy;
 mod devnet;
 mod epoch;
+mod impact;
 mod model;
 mod pay;
 mod review;
 mod rewards;
+mod tree;
 mod util;
 
 use anyhow::Result;
@@ -56,6 +58,10 @@ enum Command {
     Epoch(epoch::EpochArgs),
     /// See and claim rewards from an epoch's reward tree.
     Rewards(rewards::RewardsArgs),
+    /// A contributor's contributions, credits and earnings per epoch, checked on chain.
+    Impact(impact::ImpactArgs),
+    /// Build OpenZeppelin-compatible reward trees and proofs.
+    Tree(tree::TreeArgs),
     /// Token balance, claimed rewards and owner credit of an account.
     Balance(balance::BalanceArgs),
 }
@@ -101,6 +107,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Rewards(args) => rewards::run(args).await,
         Command::Attribute(args) => attribute::run(args).await,
         Command::Epoch(args) => epoch::run(args).await,
+        Command::Impact(args) => impact::run(args).await,
+        Command::Tree(args) => tree::run(args),
     }
 }
 

@@ -292,10 +292,7 @@ impl Run {
     #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "`{}` did not print JSON ({e}):\n{}",
-                self.what, self.stdout
-            )
+            panic!("`{}` did not print JSON ({e}):\n{}", self.what, self.stdout)
         })
     }
 
@@ -311,7 +308,11 @@ impl Run {
             self.stdout,
             self.stderr
         );
-        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         assert_eq!(
             lines.len(),
             1,
