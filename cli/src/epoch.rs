@@ -4,7 +4,7 @@
 use crate::{outputs, ClientError, Session};
 use alloy::{
     primitives::{keccak256, Address, B256, U256},
-    rpc::types::Log,
+    rpc::types::{Log, TransactionReceipt},
     signers::{local::PrivateKeySigner, Signature, SignerSync},
 };
 use datanet_attribution::{
@@ -446,6 +446,103 @@ impl Session {
             }
         }
         Ok(out)
+    }
+
+    /// Proposes an epoch with the signatures in its file plus `extra` ones: recovers each signer,
+    /// drops duplicates, checks each is an attestor and that there are enough, sorts by signer.
+    /// Returns the signers used and the receipt.
+    pub async fn propose_epoch(
+        &self,
+        file: &EpochFile,
+        extra: &[String],
+    ) -> Result<(Vec<Address>, TransactionReceipt), ClientError> {
+        let digest = self.epoch_digest(file).await?;
+        let mut signatures: Vec<EpochSignature> = Vec::new();
+        for s in file
+            .signatures
+            .iter()
+            .map(|s| s.signature.clone())
+            .chain(extra.iter().cloned())
+        {
+            let signer = recover_signer(&s, digest)?;
+            if !signatures.iter().any(|x| x.signer == signer) {
+                signatures.push(EpochSignature {
+                    signer,
+                    signature: s,
+                });
+            }
+        }
+        let pool = self.pool();
+        for s in &signatures {
+            let ok = pool
+                .isAttestor(s.signer)
+                .call()
+                .await
+                .map_err(|e| self.client.call_error("isAttestor", e))?;
+            if !ok {
+                return Err(ClientError::InvalidInput(format!(
+                    "signature by {} does not count: not an attestor, or it signed other epoch data",
+                    s.signer
+                )));
+            }
+        }
+        let threshold = pool
+            .threshold()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("threshold", e))?;
+        if signatures.len() < usize::from(threshold) {
+            return Err(ClientError::InvalidInput(format!(
+                "{} attestor signature(s) collected, {threshold} needed: more attestors must run `datanet epoch sign`",
+                signatures.len()
+            )));
+        }
+        signatures.sort_by_key(|s| s.signer);
+        let mut bytes = Vec::with_capacity(signatures.len());
+        for s in &signatures {
+            let raw = alloy::hex::decode(s.signature.trim()).map_err(|_| {
+                ClientError::InvalidInput(format!("signature {:?} is not hex", s.signature))
+            })?;
+            bytes.push(alloy::primitives::Bytes::from(raw));
+        }
+        let call = "proposeEpoch";
+        let pending = pool
+            .proposeEpoch(
+                U256::from(file.epoch),
+                file.rewards_root,
+                file.total_allocated,
+                file.report_hash,
+                file.report_uri.clone(),
+                bytes,
+            )
+            .send()
+            .await
+            .map_err(|e| self.client.call_error(call, e))?;
+        let receipt = self.client.confirm(call, pending).await?;
+        Ok((signatures.into_iter().map(|s| s.signer).collect(), receipt))
+    }
+
+    /// Accepts the pending epoch (after its challenge period); returns its number and root.
+    pub async fn accept_epoch(&self) -> Result<(u64, B256, TransactionReceipt), ClientError> {
+        let pool = self.pool();
+        let pending = pool
+            .pendingEpoch()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("pendingEpoch", e))?;
+        if pending.validAt == 0 {
+            return Err(ClientError::InvalidInput(
+                "no epoch is pending: propose one first (`datanet epoch propose DIR`)".into(),
+            ));
+        }
+        let call = "acceptEpoch";
+        let tx = pool
+            .acceptEpoch()
+            .send()
+            .await
+            .map_err(|e| self.client.call_error(call, e))?;
+        let receipt = self.client.confirm(call, tx).await?;
+        Ok((pending.epoch, pending.rewardsRoot, receipt))
     }
 
     /// The EIP-712 digest of an epoch file, as the pool computes it.

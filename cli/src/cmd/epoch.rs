@@ -10,8 +10,7 @@ use alloy::primitives::{B256, U256};
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use datanet_cli::epoch::{
-    read_epoch_file, read_report, read_tree, recover_signer, sign_digest, write_epoch_file,
-    EpochSignature, EpochSources,
+    read_epoch_file, read_report, read_tree, sign_digest, write_epoch_file, EpochSources,
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -138,105 +137,37 @@ async fn sign(args: DirArgs) -> Result<()> {
 async fn propose(args: ProposeArgs) -> Result<()> {
     let session = args.common.session().await?;
     let file = read_epoch_file(&args.dir)?;
-    let digest = session.epoch_digest(&file).await?;
-    let mut signatures: Vec<EpochSignature> = Vec::new();
-    for s in file
-        .signatures
-        .iter()
-        .map(|s| s.signature.clone())
-        .chain(args.signatures.iter().cloned())
-    {
-        let signer = recover_signer(&s, digest)?;
-        if !signatures.iter().any(|x| x.signer == signer) {
-            signatures.push(EpochSignature {
-                signer,
-                signature: s,
-            });
-        }
-    }
-    let pool = session.pool();
-    let threshold = pool
-        .threshold()
-        .call()
-        .await
-        .map_err(|e| session.client.call_error("threshold", e))?;
-    let mut valid = Vec::new();
-    for s in &signatures {
-        let ok = pool
-            .isAttestor(s.signer)
-            .call()
-            .await
-            .map_err(|e| session.client.call_error("isAttestor", e))?;
-        if !ok {
-            bail!(
-                "signature by {} does not count: not an attestor (or it signed other epoch data)",
-                s.signer
-            );
-        }
-        valid.push(s.clone());
-    }
-    if valid.len() < usize::from(threshold) {
-        bail!("{} attestor signature(s) collected, {threshold} needed: ask more attestors to run `datanet epoch sign {}`", valid.len(), args.dir.display());
-    }
-    valid.sort_by_key(|s| s.signer);
-    let sigs: Vec<alloy::primitives::Bytes> = valid
-        .iter()
-        .map(|s| alloy::hex::decode(&s.signature).map(Into::into))
-        .collect::<Result<_, _>>()?;
-    let call = "proposeEpoch";
-    let pending = pool
-        .proposeEpoch(
-            U256::from(file.epoch),
-            file.rewards_root,
-            file.total_allocated,
-            file.report_hash,
-            file.report_uri.clone(),
-            sigs,
-        )
-        .send()
-        .await
-        .map_err(|e| session.client.call_error(call, e))?;
-    let receipt = session.client.confirm(call, pending).await?;
-    let pending_epoch = pool
+    let (signers, receipt) = session.propose_epoch(&file, &args.signatures).await?;
+    let pending = session
+        .pool()
         .pendingEpoch()
         .call()
         .await
         .map_err(|e| session.client.call_error("pendingEpoch", e))?;
     if args.common.json {
         return print_json(
-            &json!({"epoch": file.epoch, "rewardsRoot": file.rewards_root, "validAt": pending_epoch.validAt, "transactionHash": receipt.transaction_hash, "signers": valid.iter().map(|s| s.signer).collect::<Vec<_>>()}),
+            &json!({"epoch": file.epoch, "rewardsRoot": file.rewards_root, "validAt": pending.validAt, "transactionHash": receipt.transaction_hash, "signers": signers}),
         );
     }
-    println!("Proposed epoch {} with {} signature(s); claimable after timestamp {} (then `datanet epoch accept`)", file.epoch, valid.len(), pending_epoch.validAt);
+    println!(
+        "Proposed epoch {} with {} signature(s); claimable after timestamp {} (then `datanet epoch accept`)",
+        file.epoch,
+        signers.len(),
+        pending.validAt
+    );
     Ok(())
 }
 
 async fn accept(args: AcceptArgs) -> Result<()> {
     let session = args.common.session().await?;
-    let pool = session.pool();
-    let pending = pool
-        .pendingEpoch()
-        .call()
-        .await
-        .map_err(|e| session.client.call_error("pendingEpoch", e))?;
-    if pending.validAt == 0 {
-        bail!("no epoch is pending: propose one first (`datanet epoch propose DIR`)");
-    }
-    let call = "acceptEpoch";
-    let tx = pool
-        .acceptEpoch()
-        .send()
-        .await
-        .map_err(|e| session.client.call_error(call, e))?;
-    let receipt = session.client.confirm(call, tx).await?;
+    let (epoch, root, receipt) = session.accept_epoch().await?;
     if args.common.json {
         return print_json(
-            &json!({"epoch": pending.epoch, "rewardsRoot": pending.rewardsRoot, "transactionHash": receipt.transaction_hash}),
+            &json!({"epoch": epoch, "rewardsRoot": root, "transactionHash": receipt.transaction_hash}),
         );
     }
     println!(
-        "Epoch {} accepted: root {} is claimable (`datanet rewards claim --tree DIR`)",
-        pending.epoch, pending.rewardsRoot
+        "Epoch {epoch} accepted: root {root} is claimable (`datanet rewards claim --tree DIR`)"
     );
     Ok(())
 }
