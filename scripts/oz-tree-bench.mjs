@@ -7,13 +7,18 @@
 // Values (same generator as the Rust bench): for i in 0..N,
 //   account_i = (i + 1) * 0x9e3779b97f4a7c15f39cc0605cedc8341082276b mod 2^160,
 //   amount_i  = i + 1.
-// Prints {"accounts", "buildSeconds", "dumpSeconds", "seconds", "dumpBytes", "root"}.
+// Prints {"accounts", "buildSeconds", "dumpSeconds", "seconds", "dumpBytes", "dumpKeccak", "root"}
+// (dumpKeccak = keccak256 of the dump's UTF-8 bytes, computed after the timing).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-let StandardMerkleTree;
+let StandardMerkleTree, keccak256;
 try {
   ({ StandardMerkleTree } = require('@openzeppelin/merkle-tree'));
+  // The library's own keccak (ethereum-cryptography is its dependency).
+  ({ keccak256 } = require(require.resolve('ethereum-cryptography/keccak', {
+    paths: [require.resolve('@openzeppelin/merkle-tree')],
+  })));
 } catch {
   console.error('oz-tree-bench: @openzeppelin/merkle-tree is missing; run `npm ci` at the repository root');
   process.exit(2);
@@ -47,6 +52,7 @@ console.log(
     dumpSeconds: (t2 - t1) / 1000,
     seconds: (t2 - t0) / 1000,
     dumpBytes: dump.length,
+    dumpKeccak: '0x' + Buffer.from(keccak256(Buffer.from(dump, 'utf8'))).toString('hex'),
     root: tree.root,
   }),
 );

@@ -58,7 +58,9 @@ contract DatanetRegistryTest is Fixture {
 
     function test_createDatanet_revertsWhen_bondTooLarge() public {
         uint256 bond = uint256(type(uint96).max) + 1;
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.BondTooLarge.selector, bond, type(uint96).max));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondTooLarge.selector, bond, type(uint96).max)
+        );
         registry.createDatanet("", bond, 0);
     }
 
@@ -92,7 +94,9 @@ contract DatanetRegistryTest is Fixture {
 
     function test_setCurator_revertsWhen_callerNotOwner() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.NotDatanetOwner.selector, datanetId, curator, datanetOwner)
+            abi.encodeWithSelector(
+                IDatanetRegistry.NotDatanetOwner.selector, datanetId, curator, datanetOwner
+            )
         );
         vm.prank(curator);
         registry.setCurator(datanetId, bob, true);
@@ -315,6 +319,19 @@ contract DatanetRegistryTest is Fixture {
         registry.contributeBatch(datanetId, items);
     }
 
+    function test_contributeBatch_revertsWhen_feeOnTransferToken() public {
+        FeeOnTransferToken fot = new FeeOnTransferToken();
+        DatanetRegistry fotRegistry = new DatanetRegistry(address(fot), treasury);
+        vm.prank(datanetOwner);
+        uint256 id = fotRegistry.createDatanet("", 100e18, REVIEW_PERIOD);
+        fot.mint(alice, 300e18);
+        vm.startPrank(alice);
+        fot.approve(address(fotRegistry), type(uint256).max);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnsupportedToken.selector, 300e18, 297e18));
+        fotRegistry.contributeBatch(id, _items(3));
+        vm.stopPrank();
+    }
+
     function testFuzz_contributeBatch_pullsBondTimesCount(uint8 count, uint64 bond) public {
         count = uint8(bound(count, 1, 40));
         uint256 id = _createDatanet(bond, REVIEW_PERIOD);
@@ -365,7 +382,8 @@ contract DatanetRegistryTest is Fixture {
         wallet.approve(token, address(registry));
         IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
         uint256 deadline = block.timestamp;
-        bytes memory sig = _sign(key, registry.contributeDigest(address(wallet), datanetId, item, 0, deadline));
+        bytes memory sig =
+            _sign(key, registry.contributeDigest(address(wallet), datanetId, item, 0, deadline));
 
         bytes32 id = registry.contributeWithSig(address(wallet), datanetId, item, deadline, sig);
         assertEq(registry.getContribution(id).contributor, address(wallet));
@@ -428,6 +446,26 @@ contract DatanetRegistryTest is Fixture {
         assertEq(registry.nonces(signer), 2);
     }
 
+    function test_contributeWithSig_revertsWhen_signedForAnotherChain() public {
+        (address signer, uint256 key) = makeAddrAndKey("signer");
+        _fund(signer, BOND);
+        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        vm.chainId(block.chainid + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
+        registry.contributeWithSig(signer, datanetId, item, block.timestamp, sig);
+    }
+
+    function test_contributeWithSig_revertsWhen_signedForAnotherRegistry() public {
+        (address signer, uint256 key) = makeAddrAndKey("signer");
+        _fund(signer, BOND);
+        DatanetRegistry other = new DatanetRegistry(address(token), treasury);
+        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        bytes memory sig = _sign(key, other.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
+        registry.contributeWithSig(signer, datanetId, item, block.timestamp, sig);
+    }
+
     function test_contributeWithSig_revertsWhen_datanetNotFound() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
@@ -440,7 +478,9 @@ contract DatanetRegistryTest is Fixture {
         IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
         bytes32 domain = keccak256(
             abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(
+                    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
                 keccak256("DatanetRegistry"),
                 keccak256("1"),
                 block.chainid,
@@ -471,7 +511,8 @@ contract DatanetRegistryTest is Fixture {
         signerKey = bound(signerKey, 1, 2 ** 128);
         _fund(signer, BOND);
         IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        bytes memory sig = _sign(signerKey, registry.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        bytes memory sig =
+            _sign(signerKey, registry.contributeDigest(signer, datanetId, item, 0, block.timestamp));
         if (signerKey != key) {
             vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
         }
@@ -648,7 +689,9 @@ contract DatanetRegistryTest is Fixture {
         uint256 deadline = block.timestamp + reviewPeriod;
         vm.warp(block.timestamp + elapsed);
         if (block.timestamp <= deadline) {
-            vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodNotOver.selector, cid, deadline));
+            vm.expectRevert(
+                abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodNotOver.selector, cid, deadline)
+            );
         }
         registry.finalize(cid);
     }
@@ -727,7 +770,9 @@ contract DatanetRegistryTest is Fixture {
         cb.mint(address(attacker), BOND);
         attacker.execute(address(cb), abi.encodeCall(IERC20.approve, (address(cbRegistry), BOND)));
         bytes32 cid = abi.decode(
-            attacker.execute(address(cbRegistry), abi.encodeCall(DatanetRegistry.contribute, (id, HASH, URI))),
+            attacker.execute(
+                address(cbRegistry), abi.encodeCall(DatanetRegistry.contribute, (id, HASH, URI))
+            ),
             (bytes32)
         );
         // On refund, the attacker tries to withdraw (and be refunded) a second time.
@@ -794,6 +839,25 @@ contract DatanetRegistryTest is Fixture {
         registry.retire(id);
     }
 
+    /* VIEWS */
+
+    function test_getContributions_returnsEachInOrder() public {
+        bytes32 a = _contribute(alice, keccak256("a"));
+        bytes32 b = _contribute(bob, keccak256("b"));
+        _review(b, true);
+        bytes32[] memory ids = new bytes32[](3);
+        (ids[0], ids[1], ids[2]) = (b, keccak256("unknown"), a);
+
+        IDatanetRegistry.Contribution[] memory cs = registry.getContributions(ids);
+        assertEq(cs.length, 3);
+        assertEq(cs[0].contributor, bob);
+        assertEq(uint8(cs[0].status), uint8(IDatanetRegistry.Status.Accepted));
+        assertEq(cs[1].contributor, address(0));
+        assertEq(uint8(cs[1].status), uint8(IDatanetRegistry.Status.None));
+        assertEq(cs[2].contributor, alice);
+        assertEq(uint8(cs[2].status), uint8(IDatanetRegistry.Status.Pending));
+    }
+
     /* REPUTATION */
 
     function test_reputation_countsEveryAcceptanceAndRejection() public {
@@ -840,9 +904,11 @@ contract DatanetRegistryTest is Fixture {
         );
     }
 
-    function _expectInvalidStatus(bytes32 id, IDatanetRegistry.Status status, IDatanetRegistry.Status expected)
-        internal
-    {
+    function _expectInvalidStatus(
+        bytes32 id,
+        IDatanetRegistry.Status status,
+        IDatanetRegistry.Status expected
+    ) internal {
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidStatus.selector, id, status, expected));
     }
 }

@@ -120,7 +120,9 @@ contract ModelRegistryTest is Fixture {
     }
 
     function test_transferModel_revertsWhen_callerNotOwner() public {
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, modelId, bob, modelOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, modelId, bob, modelOwner)
+        );
         vm.prank(bob);
         models.transferModel(modelId, bob);
     }

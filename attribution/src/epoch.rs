@@ -146,12 +146,22 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
     let mut attributions: Vec<Option<InferenceAttribution>> = vec![None; inferences.len()];
     let mut models = Vec::with_capacity(paid_models.len());
     for (datanets, model_ids) in &corpora {
-        let index = CorpusIndex::build(
+        let mut index = CorpusIndex::build(
             input
                 .contributions
                 .iter()
                 .filter(|c| datanets.contains(&c.datanet_id)),
         )?;
+        // The window filter pays for itself once the outputs' bytes reach about
+        // an eighth of the corpus's token count; it never changes a result.
+        let output_bytes: usize = inferences
+            .iter()
+            .filter(|i| model_ids.contains(&i.model_id))
+            .map(|i| i.output.len())
+            .sum();
+        if output_bytes.saturating_mul(8) > index.token_count() {
+            index.add_window_filter(params.min_span as usize);
+        }
         for &model_id in model_ids {
             models.push(ModelCorpus {
                 model_id,

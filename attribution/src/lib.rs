@@ -9,7 +9,7 @@
 //!
 //! 1. **Check.** `keccak256(output bytes)` must equal the paid `inferenceId`,
 //!    else the epoch fails with [`AttributionError::InferenceIdMismatch`].
-//! 2. **Tokenize** the output and the corpus ([`tokenize`]): Unicode NFC, then
+//! 2. **Tokenize** the output and the corpus ([`tokenize()`]): Unicode NFC, then
 //!    lowercase, then maximal runs of alphanumeric characters.
 //! 3. **Corpus.** The model's corpus is the contributions of its datanets,
 //!    ordered by originality: `order` (on-chain registration order), then
@@ -33,6 +33,37 @@
 //! Everything is integer arithmetic and sorted iteration: the same input gives
 //! the same [`AttributionReport`] bytes, hash, tree dump and root on any machine
 //! built with the same Unicode tables.
+//!
+//! # Example
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use alloy_primitives::{Address, B256, U256};
+//! use datanet_attribution::{compute_epoch, Contribution, EpochInput, EpochParams, Inference};
+//!
+//! let poem = "the quick brown fox jumps over the lazy dog and runs far away";
+//! let input = EpochInput {
+//!     params: EpochParams { epoch: 1, chain_id: 31337, from_block: 1, to_block: 100, ..Default::default() },
+//!     contributions: vec![Contribution {
+//!         contribution_id: B256::with_last_byte(1),
+//!         contributor: Address::with_last_byte(0xa1),
+//!         datanet_id: 7,
+//!         order: 1,
+//!         text: poem.into(),
+//!     }],
+//!     models: BTreeMap::from([(3, vec![7])]), // model 3 is built from datanet 7
+//!     inferences: vec![Inference::new(3, U256::from(1000), "Well: the QUICK brown fox jumps over the lazy dog!", 50, 0)],
+//!     previous: BTreeMap::new(),
+//! };
+//! let outcome = compute_epoch(&input)?;
+//! let spans = &outcome.report.inferences[0].spans;
+//! assert_eq!((spans[0].start, spans[0].end), (1, 10)); // 9 tokens >= min_span 8
+//! assert_eq!(outcome.cumulative[&Address::with_last_byte(0xa1)], U256::from(1000));
+//! let report_bytes = outcome.report.to_canonical_json(); // the file; its keccak256 is reportHash
+//! let tree_json = outcome.tree.expect("someone earned").to_json(); // StandardMerkleTree dump
+//! # let _ = (report_bytes, tree_json);
+//! # Ok::<(), datanet_attribution::AttributionError>(())
+//! ```
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -41,6 +72,7 @@ pub mod allocation;
 pub mod corpus;
 pub mod epoch;
 pub mod error;
+mod gram_filter;
 pub mod report;
 pub mod reward_tree;
 pub mod tokenize;

@@ -48,6 +48,28 @@ pub struct RewardLeaf {
 }
 
 /// An OpenZeppelin-compatible Merkle tree of `(account, cumulative amount)`.
+///
+/// ```
+/// use alloy_primitives::{address, U256};
+/// use datanet_attribution::RewardTree;
+///
+/// let alice = address!("1111111111111111111111111111111111111111");
+/// let bob = address!("2222222222222222222222222222222222222222");
+/// let tree = RewardTree::of(vec![
+///     (alice, U256::from(5_000_000_000_000_000_000u128)),
+///     (bob, U256::from(2_500_000_000_000_000_000u128)),
+/// ])?;
+/// // The root of the example in @openzeppelin/merkle-tree's README.
+/// assert_eq!(
+///     tree.root().to_string(),
+///     "0xd4dee0beab2d53f2cc83e567171bd2820e49898130a22622b10ead383e90bd77"
+/// );
+/// let proof = tree.get_proof_for(bob)?;
+/// assert!(RewardTree::verify(tree.root(), bob, U256::from(2_500_000_000_000_000_000u128), &proof));
+/// let same = RewardTree::load(tree.to_json().as_bytes())?;
+/// assert_eq!(same.root(), tree.root());
+/// # Ok::<(), datanet_attribution::RewardTreeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RewardTree {
     tree: Vec<B256>,
@@ -316,7 +338,7 @@ impl RewardTree {
         }
         let tree = dump.tree;
         let len = tree.len();
-        if len % 2 == 0 {
+        if len & 1 == 0 {
             return Err(RewardTreeError::InvalidTree(format!(
                 "{len} nodes: a tree has an odd, non-zero number of nodes"
             )));

@@ -8,6 +8,9 @@
 //! 3. tokens are the maximal runs of characters `c` with [`char::is_alphanumeric`]
 //!    (Unicode `Alphabetic` or `Numeric`); everything else separates tokens.
 //!
+//! Lowercasing can emit combining marks, which are not alphanumeric: `"İ"`
+//! (U+0130) becomes `"i\u{307}"`, so `"İstanbul"` gives `["i", "stanbul"]`.
+//!
 //! The result depends on the Unicode tables of the Rust standard library and of
 //! `unicode-normalization`; attestors must build with the same versions.
 

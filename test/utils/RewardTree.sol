@@ -14,7 +14,11 @@ library RewardTree {
     }
 
     /// @notice Builds the tree of `accounts[i]` with `amounts[i]`; returns its node array.
-    function build(address[] memory accounts, uint256[] memory amounts) internal pure returns (bytes32[] memory tree) {
+    function build(address[] memory accounts, uint256[] memory amounts)
+        internal
+        pure
+        returns (bytes32[] memory tree)
+    {
         uint256 n = accounts.length;
         require(n != 0 && n == amounts.length, "RewardTree: bad input");
         bytes32[] memory leaves = new bytes32[](n);
