@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 /// @title DatanetRegistry
@@ -71,7 +72,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
         returns (bytes32 contributionId)
     {
         uint256 bond = _bondOf(datanetId);
-        contributionId = _register(msg.sender, datanetId, contentHash, bond, uri);
+        contributionId = _register(msg.sender, datanetId, contentHash, uri);
         if (bond != 0) _pullBond(msg.sender, bond);
     }
 
@@ -85,7 +86,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
         uint256 bond = _bondOf(datanetId);
         contributionIds = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
-            contributionIds[i] = _register(msg.sender, datanetId, items[i].contentHash, bond, items[i].uri);
+            ContributionInput calldata item = items[i];
+            contributionIds[i] = _register(msg.sender, datanetId, item.contentHash, item.uri);
         }
         if (bond != 0) _pullBond(msg.sender, bond * count);
     }
@@ -104,7 +106,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
             revert InvalidSignature(contributor);
         }
         uint256 bond = _bondOf(datanetId);
-        contributionId = _register(contributor, datanetId, item.contentHash, bond, item.uri);
+        contributionId = _register(contributor, datanetId, item.contentHash, item.uri);
         if (bond != 0) _pullBond(contributor, bond);
     }
 
@@ -204,7 +206,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDatanetRegistry
     function contributionIdOf(uint256 datanetId, bytes32 contentHash) public pure returns (bytes32) {
-        return keccak256(abi.encode(datanetId, contentHash));
+        // keccak256(abi.encode(datanetId, contentHash)), hashed in scratch space.
+        return Hashes.efficientKeccak256(bytes32(datanetId), contentHash);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -260,28 +263,25 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @dev Writes the contribution's single slot. A rejected or withdrawn id is free to be used again.
-    function _register(
-        address contributor,
-        uint256 datanetId,
-        bytes32 contentHash,
-        uint256 bond,
-        string calldata uri
-    ) internal returns (bytes32 contributionId) {
+    function _register(address contributor, uint256 datanetId, bytes32 contentHash, string calldata uri)
+        internal
+        returns (bytes32 contributionId)
+    {
         if (contentHash == bytes32(0)) revert EmptyContentHash();
         contributionId = contributionIdOf(datanetId, contentHash);
-        Status status = _contributions[contributionId].status;
+        Contribution storage c = _contributions[contributionId];
+        Status status = c.status;
         if (status == Status.Pending || status == Status.Accepted || status == Status.Retired) {
             revert DuplicateContribution(datanetId, contentHash, contributionId);
         }
-        // datanetId fits: ids are sequential and 2**48 datanets cannot be created.
-        _contributions[contributionId] = Contribution({
-            contributor: contributor,
-            // forge-lint: disable-next-line(unsafe-typecast) -- ids are sequential, 2**48 cannot be reached
-            datanetId: uint48(datanetId),
-            submittedAt: uint40(block.timestamp),
-            status: Status.Pending
-        });
-        emit Contributed(contributionId, datanetId, contributor, contentHash, bond, uri);
+        // One SSTORE of the packed slot: contributor | datanetId << 160 | submittedAt << 208 | status << 248.
+        // datanetId fits in 48 bits: ids are sequential and 2**48 datanets cannot be created.
+        uint256 packed = uint256(uint160(contributor)) | (datanetId << 160) | (block.timestamp << 208)
+            | (uint256(uint8(Status.Pending)) << 248);
+        assembly ("memory-safe") {
+            sstore(c.slot, packed)
+        }
+        emit Contributed(contributionId, datanetId, contributor, contentHash, uri);
     }
 
     /// @dev Pulls `amount` of bond token from `from`, refusing tokens that deliver less than asked.

@@ -113,7 +113,7 @@ contract DatanetRegistryTest is Fixture {
     function test_contribute_registersPendingContributionAndPullsBond() public {
         bytes32 expectedId = keccak256(abi.encode(datanetId, HASH));
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Contributed(expectedId, datanetId, alice, HASH, BOND, URI);
+        emit IDatanetRegistry.Contributed(expectedId, datanetId, alice, HASH, URI);
         bytes32 id = _contribute(alice, HASH);
 
         assertEq(id, expectedId);
@@ -257,7 +257,6 @@ contract DatanetRegistryTest is Fixture {
                 datanetId,
                 alice,
                 items[i].contentHash,
-                BOND,
                 items[i].uri
             );
         }
@@ -353,7 +352,7 @@ contract DatanetRegistryTest is Fixture {
 
         bytes32 id = registry.contributionIdOf(datanetId, HASH);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Contributed(id, datanetId, signer, HASH, BOND, URI);
+        emit IDatanetRegistry.Contributed(id, datanetId, signer, HASH, URI);
         vm.prank(stranger); // the relayer pays the gas, the signer the bond
         assertEq(registry.contributeWithSig(signer, datanetId, item, deadline, sig), id);
 

@@ -62,13 +62,12 @@ interface IDatanetRegistry {
     /// @notice Emitted when the owner of `datanetId` adds (`enabled`) or removes a curator.
     event CuratorSet(uint256 indexed datanetId, address indexed curator, bool enabled);
 
-    /// @notice Emitted when `contributor` registers `contentHash` in `datanetId`, locking `bond`.
+    /// @notice Emitted when `contributor` registers `contentHash` in `datanetId`, locking the datanet's bond.
     event Contributed(
         bytes32 indexed contributionId,
         uint256 indexed datanetId,
         address indexed contributor,
         bytes32 contentHash,
-        uint256 bond,
         string uri
     );
 

@@ -1,5 +1,6 @@
 //! `cargo xtask …`: project tasks. Run `cargo xtask --help`.
 
+mod bench;
 mod bindings;
 mod contracts;
 mod demo;
@@ -31,6 +32,8 @@ enum Task {
     },
     /// The main job: start a local anvil, deploy through the bindings, and run the scenario.
     Demo,
+    /// Measure throughput (datanet contribute vs a cast send loop) and write bench/*.json.
+    Bench(bench::BenchArgs),
     /// Run every check CI runs: build, bindings freshness, formatting, lints, forge and cargo tests.
     Ci,
 }
@@ -64,6 +67,10 @@ fn main() -> Result<()> {
         Task::Demo => {
             ensure_npm(&root)?;
             tokio::runtime::Runtime::new()?.block_on(demo::run(&root))
+        }
+        Task::Bench(args) => {
+            ensure_npm(&root)?;
+            tokio::runtime::Runtime::new()?.block_on(bench::run(&root, &args))
         }
         Task::Ci => ci(&root),
     }
