@@ -30,7 +30,14 @@ impl Client {
             })?;
         let sender = signer.as_ref().map(|s| s.address());
         let provider = match signer {
+            // Nonces are read from the node for every transaction: a cached nonce would be consumed
+            // by a send that fails at gas estimation (a decoded revert), leaving a gap that stalls
+            // every later transaction of the process.
             Some(signer) => ProviderBuilder::new()
+                .disable_recommended_fillers()
+                .with_gas_estimation()
+                .with_simple_nonce_management()
+                .fetch_chain_id()
                 .wallet(EthereumWallet::from(signer))
                 .connect_http(parsed)
                 .erased(),
@@ -98,6 +105,10 @@ impl Client {
     /// Maps a transport failure of `call` to an error naming the call (or the unreachable URL).
     pub fn rpc_error(&self, call: &str, err: impl std::fmt::Display) -> ClientError {
         let reason = err.to_string();
+        // A send without a wallet fails in alloy's fillers ("missing properties … from").
+        if self.sender.is_none() && reason.contains("missing properties") {
+            return ClientError::NoWallet;
+        }
         if reason.contains("error sending request") || reason.contains("Connection refused") {
             return ClientError::Unreachable {
                 url: self.url.clone(),

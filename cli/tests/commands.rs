@@ -589,3 +589,88 @@ async fn rewards_show_and_claim_pay_the_cumulative_amount_once() {
     assert_eq!(u256(&shown["claimable"]), U256::ZERO);
     assert_eq!(u256(&shown["claimed"]), tokens("30"));
 }
+
+/// Every cast-style key source resolves to the same account, and a keystore signs transactions.
+#[tokio::test]
+async fn wallet_sources_resolve_like_cast() {
+    let net = Devnet::start();
+    let expected = net.address(2);
+    let whoami = |args: &[&str]| {
+        let mut all = vec!["balance", "--json"];
+        all.extend_from_slice(args);
+        address(&net.run(&all).success().json()["account"])
+    };
+    let phrase = "test test test test test test test test test test test junk";
+    assert_eq!(
+        whoami(&["--mnemonic", phrase, "--mnemonic-index", "2"]),
+        expected
+    );
+    std::fs::write(net.path("phrase.txt"), format!("{phrase}\n")).unwrap();
+    assert_eq!(
+        whoami(&["--mnemonic", "phrase.txt", "--mnemonic-index", "2"]),
+        expected
+    );
+
+    let keystores = net.path(".foundry/keystores");
+    std::fs::create_dir_all(&keystores).unwrap();
+    alloy::signers::local::PrivateKeySigner::encrypt_keystore(
+        &keystores,
+        &mut rand::thread_rng(),
+        net.anvil.keys()[2].to_bytes(),
+        "pa55word",
+        Some("carol"),
+    )
+    .unwrap();
+    std::fs::write(net.path("password.txt"), "pa55word\n").unwrap();
+    assert_eq!(
+        whoami(&[
+            "--keystore",
+            ".foundry/keystores/carol",
+            "--password-file",
+            "password.txt"
+        ]),
+        expected
+    );
+    // A folder holding one keystore, and the password inline.
+    assert_eq!(
+        whoami(&["--keystore", ".foundry/keystores", "--password", "pa55word"]),
+        expected
+    );
+    // A Foundry account name under $HOME, the password from ETH_PASSWORD.
+    let out = net
+        .command()
+        .args([
+            "balance",
+            "--json",
+            "--account",
+            "carol",
+            "--rpc-url",
+            &net.url(),
+        ])
+        .env("ETH_PASSWORD", "pa55word")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(address(&json["account"]), expected);
+
+    // The keystore signs.
+    let created = net
+        .run(&[
+            "create",
+            "--metadata-uri",
+            "signed by a keystore",
+            "--account",
+            "carol",
+            "--password-file",
+            "password.txt",
+            "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(address(&created["owner"]), expected);
+}

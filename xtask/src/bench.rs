@@ -22,6 +22,9 @@ use std::{
     time::Instant,
 };
 
+/// Runs of each fast method (the cast loop runs once: it takes minutes).
+const REPEATS: usize = 3;
+
 /// Options of `cargo xtask bench`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct BenchArgs {
@@ -58,6 +61,8 @@ pub fn write_json(root: &Path, name: &str, value: &impl Serialize) -> Result<Pat
 pub struct ContributeThroughput {
     pub files: usize,
     pub node: String,
+    /// The cast binary of the loop (the native one, not npm's Node launcher, which adds ~90 ms a call).
+    pub cast: String,
     pub cpus: usize,
     pub unix_time: u64,
     /// `datanet contribute DATANET FOLDER` (release build), timed from process start to exit.
@@ -78,7 +83,9 @@ pub struct ContributeThroughput {
 pub struct Measure {
     pub method: String,
     pub contributions: usize,
+    /// Median of the runs.
     pub seconds: f64,
+    pub samples_seconds: Vec<f64>,
     pub per_second: f64,
     pub transactions: usize,
     pub contributions_per_transaction: usize,
@@ -129,7 +136,7 @@ impl ContributeThroughput {
 pub async fn contribute_throughput(root: &Path, n: usize) -> Result<ContributeThroughput> {
     ensure!(n > 0, "--files must be at least 1");
     let datanet_bin = build_release_datanet(root)?;
-    let cast = npm_bin(root, "cast");
+    let cast = native_tool(root, "cast");
     let anvil_path = npm_bin(root, "anvil");
     ensure!(
         cast.exists() && anvil_path.exists(),
@@ -143,7 +150,16 @@ pub async fn contribute_throughput(root: &Path, n: usize) -> Result<ContributeTh
         .try_spawn()
         .context("starting anvil from node_modules (run `cargo xtask setup`)")?;
     let work = std::env::temp_dir().join(format!("datanet-bench-{}", std::process::id()));
-    let result = measure_all(&anvil, &datanet_bin, &cast, &work, n, node).await;
+    let result = measure_all(&anvil, &datanet_bin, &cast, &work, n, node)
+        .await
+        .map(|mut report| {
+            report.cast = cast
+                .strip_prefix(root)
+                .unwrap_or(&cast)
+                .display()
+                .to_string();
+            report
+        });
     let _ = std::fs::remove_dir_all(&work);
     result
 }
@@ -157,8 +173,10 @@ async fn measure_all(
     node: String,
 ) -> Result<ContributeThroughput> {
     let url = anvil.endpoint();
-    // An anvil dev key: passed to child processes, never printed.
-    let key = format!("0x{}", alloy::hex::encode(anvil.keys()[0].to_bytes()));
+    // Anvil dev keys, passed to the child processes (never printed). Each method signs with its own
+    // account: the library's nonce cache must not see another process's transactions.
+    let key = |i: usize| format!("0x{}", alloy::hex::encode(anvil.keys()[i].to_bytes()));
+    let (cli_key, cast_key) = (key(1), key(2));
     let signer = PrivateKeySigner::from(anvil.keys()[0].clone());
     let client = Client::connect(&url, Some(signer)).await?;
     let supply: U256 = parse_units("1000000000", 18)?.into();
@@ -193,62 +211,69 @@ async fn measure_all(
         datanet_bin.display()
     );
 
-    // 1. The release binary, end to end.
-    let (cli_datanet, _) = session
-        .create_datanet("ipfs://bench-cli", U256::ZERO, 86_400)
-        .await?;
-    println!("datanet contribute …");
-    let started = Instant::now();
-    let output = Command::new(datanet_bin)
-        .arg("contribute")
-        .arg(cli_datanet.to_string())
-        .arg(&data)
-        .args(["--json", "--rpc-url", &url, "--private-key", &key])
-        .arg("--deployments")
-        .arg(&deployments)
-        .output()
-        .context("running datanet contribute")?;
-    let cli_seconds = started.elapsed().as_secs_f64();
-    if !output.status.success() {
-        bail!(
-            "datanet contribute failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+    // 1. The release binary, end to end; 2. the library, in this process. Each run is a fraction of
+    // a second, so each is repeated into a fresh datanet and the median kept.
+    let mut cli_samples = Vec::new();
+    let mut lib_samples = Vec::new();
+    let (mut cli_tx_gas, mut lib_tx_gas) = ((0, 0), (0, 0));
+    let mut collected = Vec::new();
+    for round in 1..=REPEATS {
+        let (cli_datanet, _) = session
+            .create_datanet("ipfs://bench-cli", U256::ZERO, 86_400)
+            .await?;
+        println!("datanet contribute, run {round} of {REPEATS} …");
+        let started = Instant::now();
+        let output = Command::new(datanet_bin)
+            .arg("contribute")
+            .arg(cli_datanet.to_string())
+            .arg(&data)
+            .args(["--json", "--rpc-url", &url, "--private-key", &cli_key])
+            .arg("--deployments")
+            .arg(&deployments)
+            .output()
+            .context("running datanet contribute")?;
+        cli_samples.push(started.elapsed().as_secs_f64());
+        if !output.status.success() {
+            bail!(
+                "datanet contribute failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)?;
+        let registered = results
+            .iter()
+            .filter(|r| r["outcome"] == "registered")
+            .count();
+        ensure!(
+            registered == n,
+            "datanet contribute registered {registered} of {n} files"
         );
-    }
-    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)?;
-    let registered = results
-        .iter()
-        .filter(|r| r["outcome"] == "registered")
-        .count();
-    ensure!(
-        registered == n,
-        "datanet contribute registered {registered} of {n} files"
-    );
-    let (cli_txs, cli_gas) = contribution_gas(&session, &deployment, cli_datanet, n).await?;
+        cli_tx_gas = contribution_gas(&session, &deployment, cli_datanet, n).await?;
 
-    // 2. The library, in this process.
-    let (lib_datanet, _) = session
-        .create_datanet("ipfs://bench-lib", U256::ZERO, 86_400)
-        .await?;
-    println!("Session::contribute …");
-    let started = Instant::now();
-    let collected = files::collect(std::slice::from_ref(&data))?;
-    let results = session
-        .contribute(
-            lib_datanet,
-            &collected,
-            |f| f.path.display().to_string(),
-            DEFAULT_CONTRIBUTE_BATCH,
-            |_, _| {},
-        )
-        .await?;
-    let lib_seconds = started.elapsed().as_secs_f64();
-    let registered = results.iter().filter(|r| r.outcome == "registered").count();
-    ensure!(
-        registered == n,
-        "Session::contribute registered {registered} of {n} files"
-    );
-    let (lib_txs, lib_gas) = contribution_gas(&session, &deployment, lib_datanet, n).await?;
+        let (lib_datanet, _) = session
+            .create_datanet("ipfs://bench-lib", U256::ZERO, 86_400)
+            .await?;
+        println!("Session::contribute, run {round} of {REPEATS} …");
+        let started = Instant::now();
+        collected = files::collect(std::slice::from_ref(&data))?;
+        let results = session
+            .contribute(
+                lib_datanet,
+                &collected,
+                |f| f.path.display().to_string(),
+                DEFAULT_CONTRIBUTE_BATCH,
+                |_, _| {},
+            )
+            .await?;
+        lib_samples.push(started.elapsed().as_secs_f64());
+        let registered = results.iter().filter(|r| r.outcome == "registered").count();
+        ensure!(
+            registered == n,
+            "Session::contribute registered {registered} of {n} files"
+        );
+        lib_tx_gas = contribution_gas(&session, &deployment, lib_datanet, n).await?;
+    }
+    let ((cli_txs, cli_gas), (lib_txs, lib_gas)) = (cli_tx_gas, lib_tx_gas);
 
     // 3. The cast loop: one transaction per file, as a shell script would do it.
     let (cast_datanet, _) = session
@@ -262,7 +287,14 @@ async fn measure_all(
     for file in &collected {
         let content_hash = keccak256(std::fs::read(&file.path)?);
         let out = Command::new(cast)
-            .args(["send", "--json", "--rpc-url", &url, "--private-key", &key])
+            .args([
+                "send",
+                "--json",
+                "--rpc-url",
+                &url,
+                "--private-key",
+                &cast_key,
+            ])
             .arg(&registry)
             .arg("contribute(uint256,bytes32,string)")
             .arg(&datanet_arg)
@@ -291,30 +323,35 @@ async fn measure_all(
         "cast receipts and chain receipts disagree on gas"
     );
 
-    let measure = |method: &str, seconds: f64, txs: usize, gas: u64| Measure {
-        method: method.to_string(),
-        contributions: n,
-        seconds,
-        per_second: n as f64 / seconds,
-        transactions: txs,
-        contributions_per_transaction: n.div_ceil(txs),
-        gas_per_contribution: gas,
+    let measure = |method: &str, samples: Vec<f64>, txs: usize, gas: u64| {
+        let seconds = median(&samples);
+        Measure {
+            method: method.to_string(),
+            contributions: n,
+            seconds,
+            samples_seconds: samples,
+            per_second: n as f64 / seconds,
+            transactions: txs,
+            contributions_per_transaction: n.div_ceil(txs),
+            gas_per_contribution: gas,
+        }
     };
     let datanet_contribute = measure(
         "datanet contribute (release binary)",
-        cli_seconds,
+        cli_samples,
         cli_txs,
         cli_gas,
     );
     let cast_send_loop = measure(
         "cast send loop (contribute)",
-        cast_seconds,
+        vec![cast_seconds],
         cast_txs,
         cast_gas,
     );
     Ok(ContributeThroughput {
         files: n,
         node,
+        cast: String::new(),
         cpus: std::thread::available_parallelism().map_or(1, |p| p.get()),
         unix_time: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -322,7 +359,7 @@ async fn measure_all(
         speedup_vs_cast: datanet_contribute.per_second / cast_send_loop.per_second,
         library_contribute: measure(
             "Session::contribute (library)",
-            lib_seconds,
+            lib_samples,
             lib_txs,
             lib_gas,
         ),
@@ -401,6 +438,25 @@ fn build_release_datanet(root: &Path) -> Result<PathBuf> {
         .context("cargo did not report the datanet executable")
 }
 
+/// The platform binary npm installed for a Foundry tool (`@foundry-rs/<tool>-<platform>/bin/<tool>`),
+/// else the `node_modules/.bin` launcher.
+fn native_tool(root: &Path, tool: &str) -> PathBuf {
+    let scope = root.join("node_modules/@foundry-rs");
+    std::fs::read_dir(&scope)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{tool}-"))
+        })
+        .map(|entry| entry.path().join("bin").join(tool))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| npm_bin(root, tool))
+}
+
 fn version_of(binary: &Path) -> Result<String> {
     let out = Command::new(binary)
         .arg("--version")
@@ -408,6 +464,12 @@ fn version_of(binary: &Path) -> Result<String> {
         .with_context(|| format!("running {} --version", binary.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
     Ok(text.lines().next().unwrap_or("unknown").trim().to_string())
+}
+
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
 }
 
 /// A JSON-RPC quantity ("0x…" or a number).

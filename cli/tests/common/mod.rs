@@ -160,6 +160,41 @@ impl Devnet {
             .expect("datanetCount")
     }
 
+    /// What a failed command must leave untouched: the block height (no transaction mined), the
+    /// datanet and model counts, and the token balances of the first accounts and the contracts.
+    pub async fn snapshot(&self) -> Snapshot {
+        let session = self.session(0).await;
+        let deployment = self.deployment();
+        let mut balances = Vec::new();
+        for account in self.anvil.addresses().iter().take(6) {
+            balances.push(session.balance(*account).await.expect("balanceOf"));
+        }
+        Snapshot {
+            block: session
+                .client
+                .provider()
+                .get_block_number()
+                .await
+                .expect("block number"),
+            datanets: session.datanet_count().await.expect("datanetCount"),
+            models: session
+                .models()
+                .modelCount()
+                .call()
+                .await
+                .expect("modelCount"),
+            balances,
+            registry: session
+                .balance(deployment.datanet_registry)
+                .await
+                .expect("balanceOf"),
+            pool: session
+                .balance(deployment.attribution_pool)
+                .await
+                .expect("balanceOf"),
+        }
+    }
+
     /// Sends `amount` tokens from the deployer (who holds the supply) to account `to`.
     pub async fn fund(&self, to: usize, amount: U256) {
         let session = self.session(0).await;
@@ -253,6 +288,17 @@ pub fn u256(value: &Value) -> U256 {
         .expect("decimal string")
         .parse()
         .expect("decimal U256")
+}
+
+/// Chain state a failed command must not change (see [`Devnet::snapshot`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub block: u64,
+    pub datanets: u64,
+    pub models: U256,
+    pub balances: Vec<U256>,
+    pub registry: U256,
+    pub pool: U256,
 }
 
 /// What one run of `datanet` printed and how it exited.
