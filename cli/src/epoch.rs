@@ -147,7 +147,21 @@ impl Session {
                 .entry(f.content_hash)
                 .or_insert_with(|| f.path.clone());
         }
-        let known: std::collections::HashSet<B256> = contributions.iter().map(|c| c.1).collect();
+        // A file may belong to a contribution that is not in this epoch's corpus (pending, rejected or
+        // accepted after the end block): it is skipped. A file whose hash was never registered in any
+        // datanet is refused: it is tampered or foreign data.
+        let mut known: std::collections::HashSet<B256> = std::collections::HashSet::new();
+        for (a, b) in chunks(self.deployment.deployment_block, latest) {
+            let logs = self
+                .registry()
+                .Contributed_filter()
+                .from_block(a)
+                .to_block(b)
+                .query()
+                .await
+                .map_err(|e| self.client.call_error("Contributed logs", e))?;
+            known.extend(logs.iter().map(|(e, _)| e.contentHash));
+        }
         let unknown: Vec<String> = corpus
             .iter()
             .filter(|f| !known.contains(&f.content_hash))
@@ -155,7 +169,7 @@ impl Session {
             .collect();
         if !unknown.is_empty() {
             return Err(ClientError::InvalidInput(format!(
-                "{} corpus file(s) match no accepted contribution (tampered, rejected or never registered): {}",
+                "{} corpus file(s) match no registered contribution (tampered or never contributed): {}",
                 unknown.len(),
                 unknown.join(", ")
             )));

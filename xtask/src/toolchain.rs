@@ -33,10 +33,25 @@ pub fn ensure_npm(root: &Path) -> Result<()> {
         return Ok(());
     }
     println!("installing pinned tools from the npm registry (npm ci)…");
+    let ci = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root)
+        .output()
+        .context("could not run npm: is Node.js with npm installed? (https://nodejs.org)")?;
+    if ci.status.success() {
+        return Ok(());
+    }
+    // Registry mirrors without Foundry's other-platform optional packages make `npm ci` refuse the
+    // lock ("Missing: @foundry-rs/anvil-darwin-amd64"); `npm install` follows the same lock and skips
+    // the optional packages it cannot fetch.
+    println!("npm ci refused the lock file (optional packages missing from this registry); using npm install");
     let mut cmd = Command::new("npm");
-    cmd.args(["ci", "--no-audit", "--no-fund"])
+    cmd.args(["install", "--no-audit", "--no-fund"])
         .current_dir(root);
-    run(&mut cmd, "npm ci").context("is Node.js with npm installed? (https://nodejs.org)")
+    run(&mut cmd, "npm install").map_err(|e| {
+        eprintln!("{}", String::from_utf8_lossy(&ci.stderr));
+        e
+    })
 }
 
 /// Runs a command, inheriting stdio, and fails with its name if it exits non-zero.

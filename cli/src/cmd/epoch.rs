@@ -197,7 +197,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
     };
     let computed = session.compute_epoch(&sources).await?;
     let folder_tree = read_tree(&args.dir)?;
-    let (_, folder_report_hash) = read_report(&args.dir)?;
+    let (folder_report, folder_report_hash) = read_report(&args.dir)?;
 
     let pool = session.pool();
     let current = pool
@@ -230,6 +230,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         }
     };
 
+    let on_chain = chain_state != "not on chain";
     let recomputed = &computed.file;
     let checks = [
         (
@@ -250,13 +251,14 @@ async fn verify(args: VerifyArgs) -> Result<()> {
             "total allocated",
             recomputed.total_allocated.to_string(),
             file.total_allocated.to_string(),
-            file.total_allocated.to_string(),
+            folder_report.totals.cumulative_allocated.to_string(),
             chain_total.to_string(),
         ),
     ];
     let mismatches: Vec<&str> = checks
         .iter()
-        .filter(|(_, r, f, d, c)| r != f || r != d || r != c)
+        // Before the epoch is proposed, verify the folder alone (what an attestor checks before signing).
+        .filter(|(_, r, f, d, c)| r != f || r != d || (on_chain && r != c))
         .map(|(name, ..)| *name)
         .collect();
     if args.common.json {
@@ -291,7 +293,13 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         );
     }
     if !args.common.json {
-        println!("verified: the recomputed epoch matches the folder and the chain");
+        if on_chain {
+            println!("verified: the recomputed epoch matches the folder and the chain");
+        } else {
+            println!(
+                "verified: the recomputed epoch matches the folder (not proposed on chain yet)"
+            );
+        }
     }
     Ok(())
 }

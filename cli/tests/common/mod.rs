@@ -54,6 +54,11 @@ impl Devnet {
 
     /// Like [`Devnet::start`], with extra anvil arguments.
     pub fn start_with(anvil_args: &[&str]) -> Self {
+        Self::start_deploying(anvil_args, &[])
+    }
+
+    /// Like [`Devnet::start_with`], with extra `datanet deploy` arguments (attestors, threshold, …).
+    pub fn start_deploying(anvil_args: &[&str], deploy_args: &[&str]) -> Self {
         let anvil = Anvil::new()
             .path(anvil_path())
             .args(anvil_args.iter().copied())
@@ -62,7 +67,9 @@ impl Devnet {
             .expect("anvil starts");
         let dir = tempfile::tempdir().expect("temp dir");
         let devnet = Self { anvil, dir };
-        devnet.run_as(0, &["deploy"]).success();
+        let mut deploy = vec!["deploy"];
+        deploy.extend_from_slice(deploy_args);
+        devnet.run_as(0, &deploy).success();
         devnet
     }
 
