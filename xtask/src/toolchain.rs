@@ -48,9 +48,8 @@ pub fn ensure_npm(root: &Path) -> Result<()> {
     let mut cmd = Command::new("npm");
     cmd.args(["install", "--no-audit", "--no-fund"])
         .current_dir(root);
-    run(&mut cmd, "npm install").map_err(|e| {
+    run(&mut cmd, "npm install").inspect_err(|_| {
         eprintln!("{}", String::from_utf8_lossy(&ci.stderr));
-        e
     })
 }
 
