@@ -4,6 +4,7 @@ mod bench;
 mod bindings;
 mod contracts;
 mod demo;
+mod report;
 mod toolchain;
 
 use anyhow::Result;
@@ -32,7 +33,8 @@ enum Task {
     },
     /// The main job: start a local anvil, deploy through the bindings, and run the scenario.
     Demo,
-    /// Measure throughput (datanet contribute vs a cast send loop) and write bench/*.json.
+    /// Run every benchmark (gas, contribute throughput vs cast, attribution, reward tree vs
+    /// @openzeppelin/merkle-tree) and write bench/REPORT.md with bench/*.json.
     Bench(bench::BenchArgs),
     /// Run every check CI runs: build, bindings freshness, formatting, lints, forge and cargo tests.
     Ci,
@@ -127,6 +129,9 @@ fn ci(root: &std::path::Path) -> Result<()> {
             cargo().args(["test", "--workspace"]).current_dir(root),
             "cargo test --workspace",
         )
+    })?;
+    step("demo scenario (cargo xtask demo)", || {
+        tokio::runtime::Runtime::new()?.block_on(demo::run(root))
     })?;
     println!("\nall checks passed");
     Ok(())
