@@ -4,12 +4,19 @@
 use crate::{outputs, ClientError, Session};
 use alloy::{
     primitives::{keccak256, Address, B256, U256},
-    rpc::types::{Log, TransactionReceipt},
+    providers::Provider,
+    rpc::types::{Filter, Log, TransactionReceipt},
     signers::{local::PrivateKeySigner, Signature, SignerSync},
+    sol_types::SolEvent,
 };
 use datanet_attribution::{
     compute_epoch, AttributionReport, Contribution, EpochInput, EpochOutcome, EpochParams,
     Inference, RewardTree,
+};
+use datanet_bindings::{
+    AttributionPool::InferencePaid,
+    DatanetRegistry::{Contributed, Retired, Reviewed, Withdrawn},
+    ModelRegistry::ModelRegistered,
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -150,18 +157,16 @@ impl Session {
         // A file may belong to a contribution that is not in this epoch's corpus (pending, rejected or
         // accepted after the end block): it is skipped. A file whose hash was never registered in any
         // datanet is refused: it is tampered or foreign data.
-        let mut known: std::collections::HashSet<B256> = std::collections::HashSet::new();
-        for (a, b) in chunks(self.deployment.deployment_block, latest) {
-            let logs = self
-                .registry()
-                .Contributed_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("Contributed logs", e))?;
-            known.extend(logs.iter().map(|(e, _)| e.contentHash));
-        }
+        let known: std::collections::HashSet<B256> = self
+            .events::<Contributed>(
+                self.deployment.datanet_registry,
+                self.deployment.deployment_block,
+                latest,
+            )
+            .await?
+            .iter()
+            .map(|(e, _)| e.contentHash)
+            .collect();
         let unknown: Vec<String> = corpus
             .iter()
             .filter(|f| !known.contains(&f.content_hash))
@@ -294,7 +299,6 @@ impl Session {
 
     /// The latest block number.
     pub async fn latest_block(&self) -> Result<u64, ClientError> {
-        use alloy::providers::Provider;
         self.client
             .provider()
             .get_block_number()
@@ -314,62 +318,34 @@ impl Session {
             Accepted,
             Gone,
         }
-        let registry = self.registry();
-        let from = self.deployment.deployment_block;
+        let (registry, from) = (
+            self.deployment.datanet_registry,
+            self.deployment.deployment_block,
+        );
         let mut events: Vec<((u64, u64), Event)> = Vec::new();
         enum Event {
             Contributed(B256, B256, Address, u64),
             Reviewed(B256, bool),
             Gone(B256),
         }
-        for (a, b) in chunks(from, to_block) {
-            for (e, log) in registry
-                .Contributed_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("Contributed logs", e))?
-            {
-                let datanet = u64::try_from(e.datanetId).unwrap_or(u64::MAX);
-                events.push((
-                    position(&log),
-                    Event::Contributed(e.contributionId, e.contentHash, e.contributor, datanet),
-                ));
-            }
-            for (e, log) in registry
-                .Reviewed_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("Reviewed logs", e))?
-            {
-                events.push((
-                    position(&log),
-                    Event::Reviewed(e.contributionId, e.accepted),
-                ));
-            }
-            for (e, log) in registry
-                .Withdrawn_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("Withdrawn logs", e))?
-            {
-                events.push((position(&log), Event::Gone(e.contributionId)));
-            }
-            for (e, log) in registry
-                .Retired_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("Retired logs", e))?
-            {
-                events.push((position(&log), Event::Gone(e.contributionId)));
-            }
+        for (e, log) in self.events::<Contributed>(registry, from, to_block).await? {
+            let datanet = u64::try_from(e.datanetId).unwrap_or(u64::MAX);
+            events.push((
+                position(&log),
+                Event::Contributed(e.contributionId, e.contentHash, e.contributor, datanet),
+            ));
+        }
+        for (e, log) in self.events::<Reviewed>(registry, from, to_block).await? {
+            events.push((
+                position(&log),
+                Event::Reviewed(e.contributionId, e.accepted),
+            ));
+        }
+        for (e, log) in self.events::<Withdrawn>(registry, from, to_block).await? {
+            events.push((position(&log), Event::Gone(e.contributionId)));
+        }
+        for (e, log) in self.events::<Retired>(registry, from, to_block).await? {
+            events.push((position(&log), Event::Gone(e.contributionId)));
         }
         events.sort_by_key(|(pos, _)| *pos);
         // Replay: the latest registration of an id defines its contributor and position.
@@ -409,25 +385,22 @@ impl Session {
     /// Model id → datanet ids, for models registered by `to_block`.
     pub async fn models_at(&self, to_block: u64) -> Result<BTreeMap<u64, Vec<u64>>, ClientError> {
         let mut models = BTreeMap::new();
-        for (a, b) in chunks(self.deployment.deployment_block, to_block) {
-            let logs = self
-                .models()
-                .ModelRegistered_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("ModelRegistered logs", e))?;
-            for (e, _) in logs {
-                let id = u64::try_from(e.modelId).unwrap_or(u64::MAX);
-                models.insert(
-                    id,
-                    e.datanetIds
-                        .iter()
-                        .map(|d| u64::try_from(*d).unwrap_or(u64::MAX))
-                        .collect(),
-                );
-            }
+        let registered = self
+            .events::<ModelRegistered>(
+                self.deployment.model_registry,
+                self.deployment.deployment_block,
+                to_block,
+            )
+            .await?;
+        for (e, _) in registered {
+            let id = u64::try_from(e.modelId).unwrap_or(u64::MAX);
+            models.insert(
+                id,
+                e.datanetIds
+                    .iter()
+                    .map(|d| u64::try_from(*d).unwrap_or(u64::MAX))
+                    .collect(),
+            );
         }
         Ok(models)
     }
@@ -439,25 +412,18 @@ impl Session {
         to_block: u64,
     ) -> Result<Vec<(B256, u64, U256, u64, u64)>, ClientError> {
         let mut out = Vec::new();
-        for (a, b) in chunks(from_block, to_block) {
-            let logs = self
-                .pool()
-                .InferencePaid_filter()
-                .from_block(a)
-                .to_block(b)
-                .query()
-                .await
-                .map_err(|e| self.client.call_error("InferencePaid logs", e))?;
-            for (e, log) in logs {
-                let (block, index) = position(&log);
-                out.push((
-                    e.inferenceId,
-                    u64::try_from(e.modelId).unwrap_or(u64::MAX),
-                    e.contributorShare,
-                    block,
-                    index,
-                ));
-            }
+        for (e, log) in self
+            .events::<InferencePaid>(self.deployment.attribution_pool, from_block, to_block)
+            .await?
+        {
+            let (block, index) = position(&log);
+            out.push((
+                e.inferenceId,
+                u64::try_from(e.modelId).unwrap_or(u64::MAX),
+                e.contributorShare,
+                block,
+                index,
+            ));
         }
         Ok(out)
     }
@@ -557,6 +523,37 @@ impl Session {
             .map_err(|e| self.client.call_error(call, e))?;
         let receipt = self.client.confirm(call, tx).await?;
         Ok((pending.epoch, pending.rewardsRoot, receipt))
+    }
+
+    /// Every `E` event emitted by `address` in `from..=to`, decoded, in chunks of [`LOG_CHUNK`] blocks.
+    pub async fn events<E: SolEvent>(
+        &self,
+        address: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(E, Log)>, ClientError> {
+        let what = format!("{} logs", E::SIGNATURE);
+        let mut out = Vec::new();
+        for (a, b) in chunks(from, to) {
+            let filter = Filter::new()
+                .address(address)
+                .event_signature(E::SIGNATURE_HASH)
+                .from_block(a)
+                .to_block(b);
+            let logs = self
+                .client
+                .provider()
+                .get_logs(&filter)
+                .await
+                .map_err(|e| self.client.rpc_error(&what, e))?;
+            for log in logs {
+                let decoded = log
+                    .log_decode::<E>()
+                    .map_err(|e| self.client.rpc_error(&what, e))?;
+                out.push((decoded.inner.data, log));
+            }
+        }
+        Ok(out)
     }
 
     /// The EIP-712 digest of an epoch file, as the pool computes it.
