@@ -26,31 +26,55 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
 
     /// @notice EIP-712 type attestors sign.
     bytes32 public constant EPOCH_TYPEHASH = keccak256(
-        "Epoch(uint256 epoch,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
+        "Epoch(uint64 epoch,uint64 nonce,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
     );
 
     /// @notice Largest attestor set, which bounds every loop over it.
     uint256 public constant MAX_ATTESTORS = 32;
+
+    /// @notice Shortest challenge period: time for the guardian to see and veto a bad root.
+    uint64 public constant MIN_CHALLENGE_PERIOD = 1 hours;
+
+    /// @notice Longest challenge period: epochs stay live, and `validAt` cannot overflow.
+    uint64 public constant MAX_CHALLENGE_PERIOD = 30 days;
+
+    /// @notice Longest a pause lasts.
+    uint256 public constant MAX_PAUSE_DURATION = 7 days;
+
+    /// @notice Time after a pause ends before the guardian may pause again.
+    uint256 public constant PAUSE_COOLDOWN = 7 days;
 
     uint256 internal constant BPS = 10_000;
 
     IERC20 internal immutable _token;
     IModelRegistry internal immutable _modelRegistry;
     address internal immutable _treasury;
-    address internal immutable _guardian;
     uint16 internal immutable _protocolFeeBps;
     uint64 internal immutable _challengePeriod;
 
     /// @dev What a claim reads and writes, packed in one slot.
     struct Accounting {
-        uint120 totalAllocated;
-        uint120 totalClaimed;
-        bool paused;
+        uint112 totalAllocated;
+        uint112 totalClaimed;
+        uint32 pausedUntil;
+    }
+
+    /// @dev What a proposal reads, packed in one slot.
+    struct ProposalState {
+        uint64 currentEpoch;
+        uint64 proposalNonce;
+        uint8 threshold;
+    }
+
+    /// @dev A proposed guardian.
+    struct PendingGuardian {
+        address guardian;
+        uint64 validAt;
     }
 
     bytes32 internal _rewardsRoot;
     Accounting internal _accounting;
-    uint256 internal _currentEpoch;
+    ProposalState internal _proposalState;
     uint256 internal _contributorsReceived;
     PendingEpoch internal _pendingEpoch;
     mapping(uint256 epoch => EpochRecord) internal _epochs;
@@ -58,25 +82,36 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
     mapping(address owner => uint256) internal _ownerCredit;
 
     address[] internal _attestors;
-    uint8 internal _threshold;
     mapping(address account => bool) internal _isAttestor;
     PendingAttestors internal _pendingAttestors;
+
+    address internal _guardian;
+    PendingGuardian internal _pendingGuardian;
 
     /* CONSTRUCTOR */
 
     /// @param initialConfig Token, registries, fee, attestors, challenge period, guardian and owner.
-    constructor(Config memory initialConfig) EIP712("AttributionPool", "1") Ownable(initialConfig.owner) {
+    constructor(Config memory initialConfig) EIP712("AttributionPool", "2") Ownable(initialConfig.owner) {
         if (
             initialConfig.token == address(0) || initialConfig.modelRegistry == address(0)
                 || initialConfig.treasury == address(0) || initialConfig.guardian == address(0)
         ) revert ZeroAddress();
         if (initialConfig.protocolFeeBps > BPS) revert BpsTooLarge(initialConfig.protocolFeeBps);
+        if (
+            initialConfig.challengePeriod < MIN_CHALLENGE_PERIOD
+                || initialConfig.challengePeriod > MAX_CHALLENGE_PERIOD
+        ) {
+            revert InvalidChallengePeriod(
+                initialConfig.challengePeriod, MIN_CHALLENGE_PERIOD, MAX_CHALLENGE_PERIOD
+            );
+        }
         _token = IERC20(initialConfig.token);
         _modelRegistry = IModelRegistry(initialConfig.modelRegistry);
         _treasury = initialConfig.treasury;
-        _guardian = initialConfig.guardian;
         _protocolFeeBps = initialConfig.protocolFeeBps;
         _challengePeriod = initialConfig.challengePeriod;
+        _guardian = initialConfig.guardian;
+        emit GuardianChanged(address(0), initialConfig.guardian);
         _setAttestors(initialConfig.attestors, initialConfig.threshold);
     }
 
@@ -88,77 +123,75 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
     }
 
     modifier whenNotPaused() {
-        if (_accounting.paused) revert PoolPaused();
+        uint256 until = _accounting.pausedUntil;
+        if (block.timestamp < until) revert PoolPaused(until);
         _;
     }
 
     /* EXTERNAL */
 
     /// @inheritdoc IAttributionPool
-    function payForInference(uint256 modelId, uint256 amount, bytes32 inferenceId)
+    function payForInference(uint256 modelId, uint256 amount, bytes32 inferenceId, string calldata outputsURI)
         external
         nonReentrant
         whenNotPaused
     {
         IModelRegistry.Model memory model = _model(modelId);
+        if (bytes(outputsURI).length != 0) emit OutputsPublished(modelId, msg.sender, outputsURI);
         (uint256 fee, uint256 ownerShare) = _pay(modelId, model.ownerShareBps, amount, inferenceId);
         _collect(amount, model.owner, fee, ownerShare, amount - fee - ownerShare);
     }
 
     /// @inheritdoc IAttributionPool
-    function payForInferences(uint256 modelId, uint256[] calldata amounts, bytes32[] calldata inferenceIds)
-        external
-        nonReentrant
-        whenNotPaused
-    {
+    function payForInferences(
+        uint256 modelId,
+        uint256[] calldata amounts,
+        bytes32[] calldata inferenceIds,
+        string calldata outputsURI
+    ) external nonReentrant whenNotPaused {
         uint256 count = amounts.length;
         if (count == 0 || count != inferenceIds.length) revert InvalidBatch(count, inferenceIds.length);
         IModelRegistry.Model memory model = _model(modelId);
-        uint256 total;
-        uint256 fees;
-        uint256 ownerShares;
-        for (uint256 i; i < count; ++i) {
-            (uint256 fee, uint256 ownerShare) =
-                _pay(modelId, model.ownerShareBps, amounts[i], inferenceIds[i]);
-            total += amounts[i];
-            fees += fee;
-            ownerShares += ownerShare;
-        }
+        if (bytes(outputsURI).length != 0) emit OutputsPublished(modelId, msg.sender, outputsURI);
+        (uint256 total, uint256 fees, uint256 ownerShares) =
+            _payAll(modelId, model.ownerShareBps, amounts, inferenceIds);
         _collect(total, model.owner, fees, ownerShares, total - fees - ownerShares);
     }
 
     /// @inheritdoc IAttributionPool
-    function proposeEpoch(
-        uint256 epoch,
-        bytes32 rewardsRoot_,
-        uint256 totalAllocated_,
-        bytes32 reportHash,
-        string calldata reportURI,
-        bytes[] calldata signatures
-    ) external {
+    function proposeEpoch(Epoch calldata epoch, bytes[] calldata signatures) external {
         if (_pendingEpoch.validAt != 0) revert EpochAlreadyPending(_pendingEpoch.epoch);
-        uint256 expected = _currentEpoch + 1;
-        if (epoch != expected) revert UnexpectedEpoch(epoch, expected);
-        if (rewardsRoot_ == bytes32(0)) revert EmptyRoot();
+        ProposalState memory state = _proposalState;
+        uint256 expected = uint256(state.currentEpoch) + 1;
+        if (epoch.epoch != expected) revert UnexpectedEpoch(epoch.epoch, expected);
+        if (epoch.nonce != state.proposalNonce) revert StaleNonce(epoch.nonce, state.proposalNonce);
+        if (epoch.rewardsRoot == bytes32(0)) revert EmptyRoot();
         uint256 current = _accounting.totalAllocated;
-        if (totalAllocated_ < current) revert AllocationDecreased(totalAllocated_, current);
-        if (totalAllocated_ > _contributorsReceived) {
-            revert AllocationExceedsReceived(totalAllocated_, _contributorsReceived);
+        if (epoch.totalAllocated < current) revert AllocationDecreased(epoch.totalAllocated, current);
+        uint256 received = _contributorsReceived;
+        if (epoch.totalAllocated > received) {
+            revert AllocationExceedsReceived(epoch.totalAllocated, received);
         }
-        _checkSignatures(
-            _epochDigest(epoch, rewardsRoot_, totalAllocated_, reportHash, reportURI), signatures
-        );
+        _checkSignatures(_epochDigest(epoch), signatures, state.threshold);
 
+        // The challenge period is at most MAX_CHALLENGE_PERIOD, so this cannot overflow.
         uint64 validAt = uint64(block.timestamp) + _challengePeriod;
         _pendingEpoch = PendingEpoch({
-            rewardsRoot: rewardsRoot_,
-            reportHash: reportHash,
-            totalAllocated: SafeCast.toUint120(totalAllocated_),
-            // forge-lint: disable-next-line(unsafe-typecast) -- epochs are sequential from 1
-            epoch: uint64(epoch),
+            rewardsRoot: epoch.rewardsRoot,
+            reportHash: epoch.reportHash,
+            totalAllocated: SafeCast.toUint112(epoch.totalAllocated),
+            epoch: epoch.epoch,
             validAt: validAt
         });
-        emit EpochProposed(epoch, rewardsRoot_, totalAllocated_, reportHash, validAt, reportURI);
+        emit EpochProposed(
+            epoch.epoch,
+            epoch.rewardsRoot,
+            epoch.nonce,
+            epoch.totalAllocated,
+            epoch.reportHash,
+            validAt,
+            epoch.reportURI
+        );
     }
 
     /// @inheritdoc IAttributionPool
@@ -169,7 +202,7 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         delete _pendingEpoch;
         _rewardsRoot = pending.rewardsRoot;
         _accounting.totalAllocated = pending.totalAllocated;
-        _currentEpoch = pending.epoch;
+        _proposalState.currentEpoch = pending.epoch;
         _epochs[pending.epoch] = EpochRecord({
             rewardsRoot: pending.rewardsRoot,
             reportHash: pending.reportHash,
@@ -183,7 +216,8 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         PendingEpoch memory pending = _pendingEpoch;
         if (pending.validAt == 0) revert NoPendingEpoch();
         delete _pendingEpoch;
-        emit EpochVetoed(pending.epoch, pending.rewardsRoot);
+        uint64 nonce = _proposalState.proposalNonce++;
+        emit EpochVetoed(pending.epoch, pending.rewardsRoot, nonce);
     }
 
     /// @inheritdoc IAttributionPool
@@ -193,7 +227,7 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         returns (uint256 amount)
     {
         Accounting memory acc = _accounting;
-        if (acc.paused) revert PoolPaused();
+        if (block.timestamp < acc.pausedUntil) revert PoolPaused(acc.pausedUntil);
         bytes32 root = _rewardsRoot;
         if (root == bytes32(0)) revert NoRewardsRoot();
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
@@ -213,8 +247,8 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         }
 
         _claimed[account] = cumulativeAmount;
-        // forge-lint: disable-next-line(unsafe-typecast) -- newTotalClaimed <= totalAllocated, a uint120
-        _accounting.totalClaimed = uint120(newTotalClaimed);
+        // forge-lint: disable-next-line(unsafe-typecast) -- newTotalClaimed <= totalAllocated, a uint112
+        _accounting.totalClaimed = uint112(newTotalClaimed);
         emit Claimed(account, msg.sender, amount, cumulativeAmount);
         _token.safeTransfer(account, amount);
     }
@@ -244,6 +278,16 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         if (pending.validAt == 0) revert NoPendingAttestors();
         if (block.timestamp < pending.validAt) revert ChallengePeriodNotOver(pending.validAt);
         delete _pendingAttestors;
+
+        // Nothing the outgoing set signed may be accepted from now on: drop its pending epoch and
+        // invalidate its signatures.
+        uint64 nonce = _proposalState.proposalNonce++;
+        PendingEpoch memory pendingEpoch_ = _pendingEpoch;
+        if (pendingEpoch_.validAt != 0) {
+            delete _pendingEpoch;
+            emit EpochDiscarded(pendingEpoch_.epoch, pendingEpoch_.rewardsRoot, nonce);
+        }
+
         uint256 count = _attestors.length;
         for (uint256 i; i < count; ++i) {
             _isAttestor[_attestors[i]] = false;
@@ -260,9 +304,51 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
     }
 
     /// @inheritdoc IAttributionPool
-    function setPaused(bool paused_) external onlyGuardian {
-        _accounting.paused = paused_;
-        emit PausedSet(paused_);
+    function proposeGuardian(address newGuardian) external onlyOwner {
+        if (newGuardian == address(0)) revert ZeroAddress();
+        uint64 validAt = uint64(block.timestamp) + _challengePeriod;
+        _pendingGuardian = PendingGuardian({guardian: newGuardian, validAt: validAt});
+        emit GuardianProposed(newGuardian, validAt);
+    }
+
+    /// @inheritdoc IAttributionPool
+    function acceptGuardian() external {
+        PendingGuardian memory pending = _pendingGuardian;
+        if (pending.validAt == 0) revert NoPendingGuardian();
+        if (block.timestamp < pending.validAt) revert ChallengePeriodNotOver(pending.validAt);
+        delete _pendingGuardian;
+        address previous = _guardian;
+        _guardian = pending.guardian;
+        emit GuardianChanged(previous, pending.guardian);
+    }
+
+    /// @inheritdoc IAttributionPool
+    function cancelGuardian() external onlyOwner {
+        address pending = _pendingGuardian.guardian;
+        if (pending == address(0)) revert NoPendingGuardian();
+        delete _pendingGuardian;
+        emit GuardianProposalCancelled(pending);
+    }
+
+    /// @inheritdoc IAttributionPool
+    function pause() external onlyGuardian {
+        uint256 until = _accounting.pausedUntil;
+        if (until != 0) {
+            // Also refuses while paused: a pause cannot be extended.
+            uint256 availableAt = until + PAUSE_COOLDOWN;
+            if (block.timestamp < availableAt) revert PauseCooldown(availableAt);
+        }
+        until = block.timestamp + MAX_PAUSE_DURATION;
+        _accounting.pausedUntil = SafeCast.toUint32(until);
+        emit Paused(msg.sender, until);
+    }
+
+    /// @inheritdoc IAttributionPool
+    function unpause() external onlyGuardian {
+        if (block.timestamp >= _accounting.pausedUntil) revert NotPaused();
+        // forge-lint: disable-next-line(unsafe-typecast) -- below pausedUntil, a uint32
+        _accounting.pausedUntil = uint32(block.timestamp);
+        emit Unpaused(msg.sender);
     }
 
     /* VIEWS */
@@ -288,6 +374,11 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
     }
 
     /// @inheritdoc IAttributionPool
+    function pendingGuardian() external view returns (address, uint64) {
+        return (_pendingGuardian.guardian, _pendingGuardian.validAt);
+    }
+
+    /// @inheritdoc IAttributionPool
     function protocolFeeBps() external view returns (uint16) {
         return _protocolFeeBps;
     }
@@ -309,12 +400,17 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
 
     /// @inheritdoc IAttributionPool
     function threshold() external view returns (uint8) {
-        return _threshold;
+        return _proposalState.threshold;
+    }
+
+    /// @inheritdoc IAttributionPool
+    function proposalNonce() external view returns (uint64) {
+        return _proposalState.proposalNonce;
     }
 
     /// @inheritdoc IAttributionPool
     function currentEpoch() external view returns (uint256) {
-        return _currentEpoch;
+        return _proposalState.currentEpoch;
     }
 
     /// @inheritdoc IAttributionPool
@@ -364,18 +460,17 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
 
     /// @inheritdoc IAttributionPool
     function paused() external view returns (bool) {
-        return _accounting.paused;
+        return block.timestamp < _accounting.pausedUntil;
     }
 
     /// @inheritdoc IAttributionPool
-    function epochDigest(
-        uint256 epoch,
-        bytes32 rewardsRoot_,
-        uint256 totalAllocated_,
-        bytes32 reportHash,
-        string calldata reportURI
-    ) external view returns (bytes32) {
-        return _epochDigest(epoch, rewardsRoot_, totalAllocated_, reportHash, reportURI);
+    function pausedUntil() external view returns (uint256) {
+        return _accounting.pausedUntil;
+    }
+
+    /// @inheritdoc IAttributionPool
+    function epochDigest(Epoch calldata epoch) external view returns (bytes32) {
+        return _epochDigest(epoch);
     }
 
     /* INTERNAL */
@@ -400,6 +495,22 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         );
     }
 
+    /// @dev Splits every payment of a batch; returns their sum, fees and owner shares.
+    function _payAll(
+        uint256 modelId,
+        uint256 ownerShareBps,
+        uint256[] calldata amounts,
+        bytes32[] calldata inferenceIds
+    ) internal returns (uint256 total, uint256 fees, uint256 ownerShares) {
+        uint256 count = amounts.length;
+        for (uint256 i; i < count; ++i) {
+            (uint256 fee, uint256 ownerShare) = _pay(modelId, ownerShareBps, amounts[i], inferenceIds[i]);
+            total += amounts[i];
+            fees += fee;
+            ownerShares += ownerShare;
+        }
+    }
+
     /// @dev Pulls `total` from the caller (refusing tokens that deliver less), records the shares, pays the fee.
     function _collect(
         uint256 total,
@@ -417,31 +528,25 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
         if (fee != 0) _token.safeTransfer(_treasury, fee);
     }
 
-    function _epochDigest(
-        uint256 epoch,
-        bytes32 rewardsRoot_,
-        uint256 totalAllocated_,
-        bytes32 reportHash,
-        string calldata reportURI
-    ) internal view returns (bytes32) {
+    function _epochDigest(Epoch calldata epoch) internal view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(
                     EPOCH_TYPEHASH,
-                    epoch,
-                    rewardsRoot_,
-                    totalAllocated_,
-                    reportHash,
-                    keccak256(bytes(reportURI))
+                    epoch.epoch,
+                    epoch.nonce,
+                    epoch.rewardsRoot,
+                    epoch.totalAllocated,
+                    epoch.reportHash,
+                    keccak256(bytes(epoch.reportURI))
                 )
             )
         );
     }
 
-    /// @dev At least `threshold` signatures, each from an attestor, signers strictly ascending (so distinct).
-    function _checkSignatures(bytes32 digest, bytes[] calldata signatures) internal view {
+    /// @dev At least `needed` signatures, each from an attestor, signers strictly ascending (so distinct).
+    function _checkSignatures(bytes32 digest, bytes[] calldata signatures, uint256 needed) internal view {
         uint256 count = signatures.length;
-        uint256 needed = _threshold;
         if (count < needed) revert NotEnoughSignatures(count, needed);
         address previous;
         for (uint256 i; i < count; ++i) {
@@ -472,7 +577,7 @@ contract AttributionPool is IAttributionPool, EIP712, Ownable2Step, ReentrancyGu
             _isAttestor[set[i]] = true;
             _attestors.push(set[i]);
         }
-        _threshold = newThreshold;
+        _proposalState.threshold = newThreshold;
         emit AttestorsChanged(set, newThreshold);
     }
 }

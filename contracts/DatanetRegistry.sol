@@ -5,41 +5,62 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 /// @title DatanetRegistry
-/// @notice Datanets and their contributions: register a content hash with a bond, get it reviewed by a
-/// curator, and build reputation. Rejected bonds go to the treasury, never to the curator.
-/// @dev Immutable: no owner, no upgrade. One storage slot per contribution.
-contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
+/// @notice Datanets and their contributions: commit to a batch, reveal it with a bond, get it reviewed by a
+/// curator, and build reputation per datanet. Rejected bonds go to the treasury, never to the curator.
+/// @dev Immutable: no owner, no upgrade. One storage slot per contribution, one per unrevealed commitment.
+contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /* STORAGE */
 
-    /// @notice EIP-712 type of a gasless contribution.
-    bytes32 public constant CONTRIBUTE_TYPEHASH = keccak256(
-        "Contribute(address contributor,uint256 datanetId,bytes32 contentHash,string uri,uint256 nonce,uint256 deadline)"
+    /// @notice EIP-712 type of a gasless reveal.
+    bytes32 public constant REVEAL_TYPEHASH = keccak256(
+        "Reveal(address contributor,uint256 datanetId,bytes32 commitment,bytes32 urisHash,uint256 nonce,uint256 deadline)"
     );
 
     IERC20 internal immutable _bondToken;
     address internal immutable _treasury;
+    uint256 internal immutable _minCommitmentAge;
+    uint256 internal immutable _maxCommitmentAge;
 
     uint256 internal _datanetCount;
     mapping(uint256 datanetId => Datanet) internal _datanets;
     mapping(uint256 datanetId => mapping(address account => bool)) internal _curators;
+    mapping(bytes32 commitment => uint256 committedAt) internal _commitments;
     mapping(bytes32 contributionId => Contribution) internal _contributions;
-    mapping(address account => Reputation) internal _reputations;
+    mapping(uint256 datanetId => mapping(address account => Reputation)) internal _reputations;
 
     /* CONSTRUCTOR */
 
     /// @param initialBondToken The ERC-20 bonds are paid in.
     /// @param initialTreasury Where rejected bonds go.
-    constructor(address initialBondToken, address initialTreasury) EIP712("DatanetRegistry", "1") {
-        if (initialBondToken == address(0) || initialTreasury == address(0)) revert ZeroAddress();
+    /// @param initialMinCommitmentAge Seconds a commitment must wait before its reveal (at least 1, so a
+    /// reveal can never share the block of a commitment made after seeing it).
+    /// @param initialMaxCommitmentAge Seconds after which an unrevealed commitment expires (at most
+    /// `type(uint24).max`, the width of `Contribution.commitAge`).
+    constructor(
+        address initialBondToken,
+        address initialTreasury,
+        uint32 initialMinCommitmentAge,
+        uint32 initialMaxCommitmentAge
+    ) EIP712("DatanetRegistry", "2") {
+        if (initialBondToken == address(0) || initialTreasury == address(0)) {
+            revert ZeroAddress();
+        }
+        if (
+            initialMinCommitmentAge == 0 || initialMinCommitmentAge >= initialMaxCommitmentAge
+                || initialMaxCommitmentAge > type(uint24).max
+        ) revert InvalidCommitmentAges(initialMinCommitmentAge, initialMaxCommitmentAge);
         _bondToken = IERC20(initialBondToken);
         _treasury = initialTreasury;
+        _minCommitmentAge = initialMinCommitmentAge;
+        _maxCommitmentAge = initialMaxCommitmentAge;
     }
 
     /* EXTERNAL */
@@ -51,6 +72,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     {
         if (bond > type(uint96).max) revert BondTooLarge(bond, type(uint96).max);
         datanetId = ++_datanetCount;
+        // Contributions store the datanet id in 32 bits.
+        if (datanetId > type(uint32).max) revert DatanetLimitReached(type(uint32).max);
         // forge-lint: disable-next-line(unsafe-typecast) -- bond checked against type(uint96).max above
         _datanets[datanetId] = Datanet({owner: msg.sender, bond: uint96(bond), reviewPeriod: reviewPeriod});
         emit DatanetCreated(datanetId, msg.sender, bond, reviewPeriod, metadataURI);
@@ -67,56 +90,49 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri)
-        external
-        returns (bytes32 contributionId)
-    {
-        uint256 bond = _bondOf(datanetId);
-        contributionId = _register(msg.sender, datanetId, contentHash, uri);
-        if (bond != 0) _pullBond(msg.sender, bond);
+    function commit(bytes32 commitment) external {
+        uint256 committedAt = _commitments[commitment];
+        if (committedAt != 0 && committedAt + _maxCommitmentAge >= block.timestamp) {
+            revert CommitmentExists(commitment, committedAt);
+        }
+        _commitments[commitment] = block.timestamp;
+        emit Committed(commitment, msg.sender);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function contributeBatch(uint256 datanetId, ContributionInput[] calldata items)
+    function reveal(uint256 datanetId, ContributionInput[] calldata items, bytes32 salt)
         external
+        nonReentrant
         returns (bytes32[] memory contributionIds)
     {
-        uint256 count = items.length;
-        if (count == 0) revert EmptyBatch();
-        uint256 bond = _bondOf(datanetId);
-        contributionIds = new bytes32[](count);
-        for (uint256 i; i < count; ++i) {
-            ContributionInput calldata item = items[i];
-            contributionIds[i] = _register(msg.sender, datanetId, item.contentHash, item.uri);
-        }
-        if (bond != 0) _pullBond(msg.sender, bond * count);
+        contributionIds = _contentHashes(items);
+        bytes32 commitment = _commitment(msg.sender, datanetId, _hashWords(contributionIds), salt);
+        _reveal(msg.sender, datanetId, items, contributionIds, commitment);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function contributeWithSig(
+    function revealWithSig(
         address contributor,
         uint256 datanetId,
-        ContributionInput calldata item,
+        ContributionInput[] calldata items,
+        bytes32 salt,
         uint256 deadline,
         bytes calldata signature
-    ) external returns (bytes32 contributionId) {
+    ) external nonReentrant returns (bytes32[] memory contributionIds) {
         if (block.timestamp > deadline) revert SignatureExpired(deadline);
-        bytes32 digest = _contributeDigest(contributor, datanetId, item, _useNonce(contributor), deadline);
-        if (!SignatureChecker.isValidSignatureNow(contributor, digest, signature)) {
-            revert InvalidSignature(contributor);
-        }
-        uint256 bond = _bondOf(datanetId);
-        contributionId = _register(contributor, datanetId, item.contentHash, item.uri);
-        if (bond != 0) _pullBond(contributor, bond);
+        contributionIds = _contentHashes(items);
+        bytes32 commitment = _commitment(contributor, datanetId, _hashWords(contributionIds), salt);
+        _checkRevealSignature(contributor, datanetId, commitment, _urisHash(items), deadline, signature);
+        _reveal(contributor, datanetId, items, contributionIds, commitment);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function review(bytes32 contributionId, bool accept) external {
+    function review(bytes32 contributionId, bool accept) external nonReentrant {
         _review(contributionId, accept);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function reviewBatch(bytes32[] calldata contributionIds, bool accept) external {
+    function reviewBatch(bytes32[] calldata contributionIds, bool accept) external nonReentrant {
         uint256 count = contributionIds.length;
         if (count == 0) revert EmptyBatch();
         for (uint256 i; i < count; ++i) {
@@ -125,22 +141,16 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function finalize(bytes32 contributionId) external {
+    function finalize(bytes32 contributionId) external nonReentrant {
         Contribution memory c = _pendingContribution(contributionId);
         Datanet memory d = _datanets[c.datanetId];
-        uint256 deadline = uint256(c.submittedAt) + d.reviewPeriod;
+        uint256 reviewEnd = uint256(c.submittedAt) + d.reviewPeriod;
+        // Until the contribution's commitment is maxCommitmentAge old, an earlier commitment to the same
+        // content may still be revealed and take it over; finalizing must not cut it off.
+        uint256 originalityEnd = uint256(c.submittedAt) - c.commitAge + _maxCommitmentAge;
+        uint256 deadline = reviewEnd > originalityEnd ? reviewEnd : originalityEnd;
         if (block.timestamp <= deadline) revert ReviewPeriodNotOver(contributionId, deadline);
-        _settle(contributionId, c.contributor, d.bond, true, true);
-    }
-
-    /// @inheritdoc IDatanetRegistry
-    function withdraw(bytes32 contributionId) external {
-        Contribution memory c = _pendingContribution(contributionId);
-        if (msg.sender != c.contributor) revert NotContributor(contributionId, msg.sender, c.contributor);
-        _contributions[contributionId].status = Status.Withdrawn;
-        emit Withdrawn(contributionId, msg.sender);
-        uint256 bond = _datanets[c.datanetId].bond;
-        if (bond != 0) _bondToken.safeTransfer(msg.sender, bond);
+        _settle(contributionId, c.contributor, c.datanetId, d.bond, true, true);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -168,6 +178,16 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IDatanetRegistry
+    function minCommitmentAge() external view returns (uint256) {
+        return _minCommitmentAge;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function maxCommitmentAge() external view returns (uint256) {
+        return _maxCommitmentAge;
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function datanetCount() external view returns (uint256) {
         return _datanetCount;
     }
@@ -185,6 +205,21 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     /// @inheritdoc IDatanetRegistry
     function isCurator(uint256 datanetId, address account) external view returns (bool) {
         return _curators[datanetId][account];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitmentOf(bytes32 commitment) external view returns (uint256) {
+        return _commitments[commitment];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function makeCommitment(
+        address contributor,
+        uint256 datanetId,
+        bytes32[] calldata contentHashes,
+        bytes32 salt
+    ) external pure returns (bytes32) {
+        return _commitment(contributor, datanetId, keccak256(abi.encodePacked(contentHashes)), salt);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -211,8 +246,20 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function reputationOf(address account) external view returns (Reputation memory) {
-        return _reputations[account];
+    function revealDigest(
+        address contributor,
+        uint256 datanetId,
+        bytes32 commitment,
+        bytes32 urisHash,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32) {
+        return _revealDigest(contributor, datanetId, commitment, urisHash, nonce, deadline);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function reputationOf(uint256 datanetId, address account) external view returns (Reputation memory) {
+        return _reputations[datanetId][account];
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -220,37 +267,174 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
         return super.nonces(contributor);
     }
 
-    /// @inheritdoc IDatanetRegistry
-    function contributeDigest(
-        address contributor,
-        uint256 datanetId,
-        ContributionInput calldata item,
-        uint256 nonce,
-        uint256 deadline
-    ) external view returns (bytes32) {
-        return _contributeDigest(contributor, datanetId, item, nonce, deadline);
-    }
-
     /* INTERNAL */
 
-    function _contributeDigest(
+    /// @dev Consumes `commitment`, registers every item (taking over items pending under a later commitment),
+    /// then pulls the bonds and refunds the displaced.
+    /// @param contributionIds `items[i].contentHash`, in order; overwritten in place with the contribution ids.
+    function _reveal(
         address contributor,
         uint256 datanetId,
-        ContributionInput calldata item,
+        ContributionInput[] calldata items,
+        bytes32[] memory contributionIds,
+        bytes32 commitment
+    ) internal {
+        uint256 bond = _bondOf(datanetId);
+        uint256 committedAt = _consumeCommitment(commitment);
+        emit Revealed(commitment, contributor, datanetId, items.length);
+        // contributor | datanetId << 160 | submittedAt << 192 | commitAge << 224 | Pending << 248. The datanet
+        // exists, so its id fits in 32 bits; block timestamps fit in 32 bits until 2106; the commitment is at
+        // most maxCommitmentAge <= type(uint24).max old.
+        uint256 packed = uint256(uint160(contributor)) | (datanetId << 160) | (block.timestamp << 192)
+            | ((block.timestamp - committedAt) << 224) | (uint256(uint8(Status.Pending)) << 248);
+        (address[] memory displaced, uint256 displacedCount) =
+            _registerAll(datanetId, items, contributionIds, packed, committedAt);
+        if (bond != 0) {
+            _pullBond(contributor, bond * items.length);
+            for (uint256 i; i < displacedCount; ++i) {
+                _bondToken.safeTransfer(displaced[i], bond);
+            }
+        }
+    }
+
+    /// @dev Registers every item of a reveal as `packed`; returns the contributors it displaced.
+    function _registerAll(
+        uint256 datanetId,
+        ContributionInput[] calldata items,
+        bytes32[] memory contributionIds,
+        uint256 packed,
+        uint256 committedAt
+    ) internal returns (address[] memory displaced, uint256 displacedCount) {
+        uint256 count = items.length;
+        for (uint256 i; i < count; ++i) {
+            address previous;
+            (contributionIds[i], previous) =
+                _register(datanetId, contributionIds[i], items[i].uri, committedAt, packed);
+            if (previous != address(0)) {
+                // Allocated only when someone is displaced.
+                if (displacedCount == 0) displaced = new address[](count - i);
+                displaced[displacedCount++] = previous;
+            }
+        }
+    }
+
+    /// @dev Writes a contribution's single slot, unless its id is taken, and emits `Contributed`. Returns the
+    /// contributor it displaced (zero if none): a pending contribution whose commitment is strictly later than
+    /// `committedAt`.
+    function _register(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 committedAt,
+        uint256 packed
+    ) internal returns (bytes32 contributionId, address previous) {
+        if (contentHash == bytes32(0)) revert EmptyContentHash();
+        contributionId = contributionIdOf(datanetId, contentHash);
+        Contribution storage c = _contributions[contributionId];
+        uint256 existing;
+        assembly ("memory-safe") {
+            existing := sload(c.slot)
+        }
+        uint256 status = existing >> 248;
+        if (status == uint8(Status.Pending)) {
+            // committedAt of the existing contribution = submittedAt - commitAge.
+            uint256 existingCommittedAt =
+                ((existing >> 192) & type(uint32).max) - ((existing >> 224) & type(uint24).max);
+            if (existingCommittedAt <= committedAt) {
+                revert DuplicateContribution(datanetId, contentHash, contributionId);
+            }
+            previous = address(uint160(existing));
+        } else if (status == uint8(Status.Accepted) || status == uint8(Status.Retired)) {
+            revert DuplicateContribution(datanetId, contentHash, contributionId);
+        }
+        assembly ("memory-safe") {
+            sstore(c.slot, packed)
+        }
+        address contributor = address(uint160(packed));
+        if (previous != address(0)) emit Displaced(contributionId, previous, contributor);
+        emit Contributed(contributionId, datanetId, contributor, contentHash, uri);
+    }
+
+    /// @dev Reverts unless `signature` is `contributor`'s over the reveal with its current nonce, which it uses.
+    function _checkRevealSignature(
+        address contributor,
+        uint256 datanetId,
+        bytes32 commitment,
+        bytes32 urisHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) internal {
+        bytes32 digest = _revealDigest(
+            contributor, datanetId, commitment, urisHash, _useNonce(contributor), deadline
+        );
+        if (!SignatureChecker.isValidSignatureNow(contributor, digest, signature)) {
+            revert InvalidSignature(contributor);
+        }
+    }
+
+    /// @dev Deletes `commitment` if it exists and is between minCommitmentAge and maxCommitmentAge old;
+    /// returns when it was recorded.
+    function _consumeCommitment(bytes32 commitment) internal returns (uint256 committedAt) {
+        committedAt = _commitments[commitment];
+        if (committedAt == 0) revert CommitmentNotFound(commitment);
+        uint256 revealableAt = committedAt + _minCommitmentAge;
+        if (block.timestamp < revealableAt) revert CommitmentTooNew(commitment, revealableAt);
+        uint256 expiredAt = committedAt + _maxCommitmentAge;
+        if (block.timestamp > expiredAt) revert CommitmentExpired(commitment, expiredAt);
+        delete _commitments[commitment];
+    }
+
+    /// @dev `keccak256(abi.encode(contributor, datanetId, itemsHash, salt))`.
+    function _commitment(address contributor, uint256 datanetId, bytes32 itemsHash, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(contributor, datanetId, itemsHash, salt));
+    }
+
+    /// @dev The items' content hashes, in order, in a new memory array.
+    function _contentHashes(ContributionInput[] calldata items)
+        internal
+        pure
+        returns (bytes32[] memory hashes)
+    {
+        uint256 count = items.length;
+        if (count == 0) revert EmptyBatch();
+        hashes = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            hashes[i] = items[i].contentHash;
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(words))` without copying the array.
+    function _hashWords(bytes32[] memory words) internal pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            hash := keccak256(add(words, 0x20), shl(5, mload(words)))
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(keccak256(bytes(uri_0)), ...))`.
+    function _urisHash(ContributionInput[] calldata items) internal pure returns (bytes32) {
+        uint256 count = items.length;
+        bytes32[] memory uriHashes = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            uriHashes[i] = keccak256(bytes(items[i].uri));
+        }
+        return _hashWords(uriHashes);
+    }
+
+    function _revealDigest(
+        address contributor,
+        uint256 datanetId,
+        bytes32 commitment,
+        bytes32 urisHash,
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(
-                    CONTRIBUTE_TYPEHASH,
-                    contributor,
-                    datanetId,
-                    item.contentHash,
-                    keccak256(bytes(item.uri)),
-                    nonce,
-                    deadline
-                )
+                abi.encode(REVEAL_TYPEHASH, contributor, datanetId, commitment, urisHash, nonce, deadline)
             )
         );
     }
@@ -260,28 +444,6 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
         Datanet storage d = _datanets[datanetId];
         if (d.owner == address(0)) revert DatanetNotFound(datanetId);
         return d.bond;
-    }
-
-    /// @dev Writes the contribution's single slot. A rejected or withdrawn id is free to be used again.
-    function _register(address contributor, uint256 datanetId, bytes32 contentHash, string calldata uri)
-        internal
-        returns (bytes32 contributionId)
-    {
-        if (contentHash == bytes32(0)) revert EmptyContentHash();
-        contributionId = contributionIdOf(datanetId, contentHash);
-        Contribution storage c = _contributions[contributionId];
-        Status status = c.status;
-        if (status == Status.Pending || status == Status.Accepted || status == Status.Retired) {
-            revert DuplicateContribution(datanetId, contentHash, contributionId);
-        }
-        // One SSTORE of the packed slot: contributor | datanetId << 160 | submittedAt << 208 | status << 248.
-        // datanetId fits in 48 bits: ids are sequential and 2**48 datanets cannot be created.
-        uint256 packed = uint256(uint160(contributor)) | (datanetId << 160) | (block.timestamp << 208)
-            | (uint256(uint8(Status.Pending)) << 248);
-        assembly ("memory-safe") {
-            sstore(c.slot, packed)
-        }
-        emit Contributed(contributionId, datanetId, contributor, contentHash, uri);
     }
 
     /// @dev Pulls `amount` of bond token from `from`, refusing tokens that deliver less than asked.
@@ -310,14 +472,20 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces {
         }
         uint256 deadline = uint256(c.submittedAt) + d.reviewPeriod;
         if (block.timestamp > deadline) revert ReviewPeriodOver(contributionId, deadline);
-        _settle(contributionId, c.contributor, d.bond, accept, false);
+        _settle(contributionId, c.contributor, c.datanetId, d.bond, accept, false);
     }
 
-    /// @dev Records the verdict, then moves the bond: back to the contributor, or to the treasury.
-    function _settle(bytes32 contributionId, address contributor, uint256 bond, bool accept, bool finalized)
-        internal
-    {
-        Reputation storage rep = _reputations[contributor];
+    /// @dev Records the verdict and the contributor's reputation in the datanet, then moves the bond: back to
+    /// the contributor, or to the treasury.
+    function _settle(
+        bytes32 contributionId,
+        address contributor,
+        uint256 datanetId,
+        uint256 bond,
+        bool accept,
+        bool finalized
+    ) internal {
+        Reputation storage rep = _reputations[datanetId][contributor];
         if (accept) {
             _contributions[contributionId].status = Status.Accepted;
             ++rep.accepted;

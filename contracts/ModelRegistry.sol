@@ -5,7 +5,7 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
 /// @title ModelRegistry
-/// @notice Models, their owners and owner shares, and the datanets they were built from.
+/// @notice Models, their owners and owner shares, the datanets they were built from, and their data cutoffs.
 /// @dev Immutable: no owner, no upgrade.
 contract ModelRegistry is IModelRegistry {
     /* STORAGE */
@@ -48,9 +48,25 @@ contract ModelRegistry is IModelRegistry {
             }
         }
         modelId = ++_modelCount;
-        _models[modelId] = Model({owner: msg.sender, ownerShareBps: ownerShareBps});
+        // forge-lint: disable-next-line(unsafe-typecast) -- block numbers fit in 64 bits
+        uint64 cutoff = uint64(block.number);
+        _models[modelId] = Model({owner: msg.sender, ownerShareBps: ownerShareBps, dataCutoff: cutoff});
         _datanetIds[modelId] = datanetIds;
         emit ModelRegistered(modelId, msg.sender, ownerShareBps, datanetIds, metadataURI);
+        emit DataCutoffSet(modelId, cutoff);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setDataCutoff(uint256 modelId, uint64 cutoffBlock) external {
+        Model storage model = _models[modelId];
+        address owner = model.owner;
+        if (owner == address(0)) revert ModelNotFound(modelId);
+        if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender, owner);
+        uint256 current = model.dataCutoff;
+        if (cutoffBlock <= current) revert CutoffNotForward(modelId, cutoffBlock, current);
+        if (cutoffBlock > block.number) revert CutoffInFuture(cutoffBlock, block.number);
+        model.dataCutoff = cutoffBlock;
+        emit DataCutoffSet(modelId, cutoffBlock);
     }
 
     /// @inheritdoc IModelRegistry

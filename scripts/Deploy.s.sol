@@ -15,7 +15,10 @@ import {Script, console} from "forge-std/Script.sol";
 /// - `TOKEN` existing ERC-20 for bonds and payments; `TOKEN_SUPPLY` whole tokens minted to the deployer
 ///   otherwise (default 1,000,000,000, 18 decimals)
 /// - `ATTESTORS` comma-separated addresses (default: the deployer); `THRESHOLD` (default: a majority)
-/// - `CHALLENGE_PERIOD` seconds (default 86,400); `PROTOCOL_FEE_BPS` (default 500)
+/// - `CHALLENGE_PERIOD` seconds (default 86,400; the pool accepts 1 hour to 30 days); `PROTOCOL_FEE_BPS`
+///   (default 500)
+/// - `MIN_COMMITMENT_AGE`, `MAX_COMMITMENT_AGE` seconds between a contribution's commit and its reveal
+///   (default 60 and 86,400)
 /// - `TREASURY`, `GUARDIAN`, `POOL_OWNER` (default: the deployer)
 ///
 /// Simulate: `forge script scripts/Deploy.s.sol`. Deploy: add `--rpc-url <url> --private-key <key>
@@ -29,6 +32,8 @@ contract Deploy is Script {
         address[] attestors;
         uint8 threshold;
         uint64 challengePeriod;
+        uint32 minCommitmentAge;
+        uint32 maxCommitmentAge;
         uint16 protocolFeeBps;
         address treasury;
         address guardian;
@@ -64,6 +69,11 @@ contract Deploy is Script {
         require(challengePeriod <= type(uint64).max, "Deploy: CHALLENGE_PERIOD too large");
         // forge-lint: disable-next-line(unsafe-typecast) -- checked above
         p.challengePeriod = uint64(challengePeriod);
+        uint256 minAge = vm.envOr("MIN_COMMITMENT_AGE", uint256(60));
+        uint256 maxAge = vm.envOr("MAX_COMMITMENT_AGE", uint256(1 days));
+        require(minAge <= type(uint32).max && maxAge <= type(uint32).max, "Deploy: COMMITMENT_AGE too large");
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above; the registry checks the range
+        (p.minCommitmentAge, p.maxCommitmentAge) = (uint32(minAge), uint32(maxAge));
         uint256 feeBps = vm.envOr("PROTOCOL_FEE_BPS", uint256(500));
         require(feeBps <= type(uint16).max, "Deploy: PROTOCOL_FEE_BPS too large");
         // forge-lint: disable-next-line(unsafe-typecast) -- checked above; the pool checks <= 10,000
@@ -79,7 +89,7 @@ contract Deploy is Script {
         d.token = p.token != address(0)
             ? p.token
             : address(new DatanetToken("Datanet Token", "DATA", p.deployer, p.tokenSupply));
-        d.datanetRegistry = new DatanetRegistry(d.token, p.treasury);
+        d.datanetRegistry = new DatanetRegistry(d.token, p.treasury, p.minCommitmentAge, p.maxCommitmentAge);
         d.modelRegistry = new ModelRegistry(address(d.datanetRegistry));
         d.attributionPool = new AttributionPool(
             IAttributionPool.Config({

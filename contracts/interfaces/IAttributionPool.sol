@@ -5,6 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice Splits inference payments (protocol fee, model owner share, contributors' pool) and pays
 /// contributors from cumulative Merkle roots that M-of-N attestors sign each epoch.
 /// @dev Leaves are OpenZeppelin StandardMerkleTree leaves over `(address account, uint256 cumulativeAmount)`.
+/// A proposal carries the pool's `proposalNonce`; every veto and every attestor rotation advances it, so a
+/// vetoed proposal can never be replayed and signatures of an outgoing attestor set die with the rotation.
 interface IAttributionPool {
     /* TYPES */
 
@@ -15,9 +17,10 @@ interface IAttributionPool {
     /// @param protocolFeeBps Protocol fee in basis points of every payment.
     /// @param attestors The initial attestor set (distinct, non-zero, at most `MAX_ATTESTORS`).
     /// @param threshold Signatures needed to propose an epoch (1 to the number of attestors).
-    /// @param challengePeriod Seconds between a proposal and the moment its root becomes claimable.
-    /// @param guardian May veto pending epochs and attestor changes, and pause the pool.
-    /// @param owner May propose attestor set changes.
+    /// @param challengePeriod Seconds between a proposal and the moment its root becomes claimable, and the
+    /// delay of attestor and guardian changes (`MIN_CHALLENGE_PERIOD` to `MAX_CHALLENGE_PERIOD`).
+    /// @param guardian May veto pending epochs and attestor changes, and pause the pool for a bounded time.
+    /// @param owner May propose attestor set and guardian changes.
     struct Config {
         address token;
         address modelRegistry;
@@ -30,11 +33,27 @@ interface IAttributionPool {
         address owner;
     }
 
-    /// @notice An epoch waiting for its challenge period to pass.
+    /// @notice What attestors sign (EIP-712 type `Epoch`).
+    /// @param epoch The epoch number: the last accepted epoch plus one.
+    /// @param nonce The pool's `proposalNonce` when signed.
+    /// @param rewardsRoot The root of the cumulative reward tree.
+    /// @param totalAllocated The sum of all cumulative amounts in the tree.
+    /// @param reportHash keccak256 of the epoch's attribution report.
+    /// @param reportURI Where the report can be fetched.
+    struct Epoch {
+        uint64 epoch;
+        uint64 nonce;
+        bytes32 rewardsRoot;
+        uint256 totalAllocated;
+        bytes32 reportHash;
+        string reportURI;
+    }
+
+    /// @notice An epoch waiting for its challenge period to pass (its nonce is the current `proposalNonce`).
     struct PendingEpoch {
         bytes32 rewardsRoot;
         bytes32 reportHash;
-        uint120 totalAllocated;
+        uint112 totalAllocated;
         uint64 epoch;
         uint64 validAt;
     }
@@ -55,6 +74,10 @@ interface IAttributionPool {
 
     /* EVENTS */
 
+    /// @notice Emitted once per payment call that names where its outputs are published, before its
+    /// `InferencePaid` events (same transaction).
+    event OutputsPublished(uint256 indexed modelId, address indexed payer, string outputsURI);
+
     /// @notice Emitted for every paid inference output.
     event InferencePaid(
         bytes32 indexed inferenceId,
@@ -66,10 +89,11 @@ interface IAttributionPool {
         uint256 contributorShare
     );
 
-    /// @notice Emitted when attestors propose `epoch`; it becomes claimable at `validAt`.
+    /// @notice Emitted when attestors propose `epoch` under `nonce`; it becomes claimable at `validAt`.
     event EpochProposed(
         uint256 indexed epoch,
         bytes32 indexed rewardsRoot,
+        uint256 nonce,
         uint256 totalAllocated,
         bytes32 reportHash,
         uint256 validAt,
@@ -81,8 +105,12 @@ interface IAttributionPool {
         uint256 indexed epoch, bytes32 indexed rewardsRoot, uint256 totalAllocated, bytes32 reportHash
     );
 
-    /// @notice Emitted when the guardian vetoes the pending `epoch`.
-    event EpochVetoed(uint256 indexed epoch, bytes32 indexed rewardsRoot);
+    /// @notice Emitted when the guardian vetoes the pending `epoch`, proposed under `nonce`; the proposal
+    /// nonce then advances, so that proposal can never be pending again.
+    event EpochVetoed(uint256 indexed epoch, bytes32 indexed rewardsRoot, uint256 nonce);
+
+    /// @notice Emitted when an attestor rotation discards the pending `epoch`, proposed under `nonce`.
+    event EpochDiscarded(uint256 indexed epoch, bytes32 indexed rewardsRoot, uint256 nonce);
 
     /// @notice Emitted when `account` receives `amount`, bringing its claimed total to `cumulativeAmount`.
     event Claimed(address indexed account, address indexed caller, uint256 amount, uint256 cumulativeAmount);
@@ -99,8 +127,20 @@ interface IAttributionPool {
     /// @notice Emitted when an attestor set takes effect (also at deployment).
     event AttestorsChanged(address[] attestors, uint8 threshold);
 
-    /// @notice Emitted when the guardian pauses (`paused`) or unpauses the pool.
-    event PausedSet(bool paused);
+    /// @notice Emitted when the owner proposes `guardian` as the next guardian, effective from `validAt`.
+    event GuardianProposed(address indexed guardian, uint256 validAt);
+
+    /// @notice Emitted when `guardian` replaces `previous` (also at deployment, with `previous` zero).
+    event GuardianChanged(address indexed previous, address indexed guardian);
+
+    /// @notice Emitted when the owner cancels the proposal of `guardian`.
+    event GuardianProposalCancelled(address indexed guardian);
+
+    /// @notice Emitted when `guardian` pauses payments, claims and owner withdrawals until `until`.
+    event Paused(address indexed guardian, uint256 until);
+
+    /// @notice Emitted when `guardian` ends the pause early.
+    event Unpaused(address indexed guardian);
 
     /* ERRORS */
 
@@ -108,14 +148,20 @@ interface IAttributionPool {
     error ZeroAddress();
     /// @notice `bps` exceeds 10,000 basis points.
     error BpsTooLarge(uint256 bps);
+    /// @notice The challenge period `period` is outside `[min, max]`.
+    error InvalidChallengePeriod(uint256 period, uint256 min, uint256 max);
     /// @notice The attestor set is empty, too large, or has a bad threshold.
     error InvalidAttestorSet(uint256 count, uint256 threshold, uint256 maxAttestors);
     /// @notice `attestor` appears twice in the set.
     error DuplicateAttestor(address attestor);
     /// @notice `caller` is not the guardian.
     error NotGuardian(address caller);
-    /// @notice The pool is paused.
-    error PoolPaused();
+    /// @notice The pool is paused until `pausedUntil`.
+    error PoolPaused(uint256 pausedUntil);
+    /// @notice The pool is not paused.
+    error NotPaused();
+    /// @notice The guardian may pause again from `availableAt` (a cooldown after the previous pause ended).
+    error PauseCooldown(uint256 availableAt);
     /// @notice `modelId` does not exist in the model registry.
     error ModelNotFound(uint256 modelId);
     /// @notice A payment of zero.
@@ -128,11 +174,14 @@ interface IAttributionPool {
     error UnsupportedToken(uint256 expected, uint256 received);
     /// @notice Epoch `epoch` was proposed, but the next epoch is `expected`.
     error UnexpectedEpoch(uint256 epoch, uint256 expected);
+    /// @notice The proposal carries `nonce`, but the pool's proposal nonce is `expected` (a veto or an
+    /// attestor rotation happened since it was signed).
+    error StaleNonce(uint256 nonce, uint256 expected);
     /// @notice Epoch `epoch` is already pending.
     error EpochAlreadyPending(uint256 epoch);
     /// @notice No epoch is pending.
     error NoPendingEpoch();
-    /// @notice The pending epoch becomes claimable at `validAt`.
+    /// @notice The pending change becomes effective at `validAt`.
     error ChallengePeriodNotOver(uint256 validAt);
     /// @notice A root of zero.
     error EmptyRoot();
@@ -160,6 +209,8 @@ interface IAttributionPool {
     error NothingToWithdraw(address owner);
     /// @notice No attestor change is pending.
     error NoPendingAttestors();
+    /// @notice No guardian change is pending.
+    error NoPendingGuardian();
 
     /* EXTERNAL */
 
@@ -170,39 +221,37 @@ interface IAttributionPool {
     /// @param modelId The model that produced the output.
     /// @param amount The payment, in reward token base units.
     /// @param inferenceId keccak256 of the output text.
-    function payForInference(uint256 modelId, uint256 amount, bytes32 inferenceId) external;
+    /// @param outputsURI Where the output is published, so attestors find it from chain data (empty: nowhere
+    /// new; no `OutputsPublished` event).
+    function payForInference(uint256 modelId, uint256 amount, bytes32 inferenceId, string calldata outputsURI)
+        external;
 
     /// @notice Pays for many outputs of `modelId` in one transaction and one token transfer.
     /// @dev Anyone can call this function. Emits one `InferencePaid` per output.
     /// @param modelId The model that produced the outputs.
     /// @param amounts The payment per output.
     /// @param inferenceIds keccak256 of each output text.
-    function payForInferences(uint256 modelId, uint256[] calldata amounts, bytes32[] calldata inferenceIds)
-        external;
-
-    /// @notice Proposes the cumulative rewards root of `epoch`, signed by at least `threshold` attestors.
-    /// @dev Anyone can call this function. Signatures are EIP-712 over `Epoch` and must come from distinct
-    /// attestors sorted by address ascending.
-    /// @param epoch The next epoch number.
-    /// @param rewardsRoot The root of the cumulative reward tree.
-    /// @param totalAllocated The sum of all cumulative amounts in the tree.
-    /// @param reportHash keccak256 of the epoch's attribution report.
-    /// @param reportURI Where the report can be fetched.
-    /// @param signatures The attestors' 65-byte signatures.
-    function proposeEpoch(
-        uint256 epoch,
-        bytes32 rewardsRoot,
-        uint256 totalAllocated,
-        bytes32 reportHash,
-        string calldata reportURI,
-        bytes[] calldata signatures
+    /// @param outputsURI Where the outputs are published (empty: nowhere new; no `OutputsPublished` event).
+    function payForInferences(
+        uint256 modelId,
+        uint256[] calldata amounts,
+        bytes32[] calldata inferenceIds,
+        string calldata outputsURI
     ) external;
+
+    /// @notice Proposes the cumulative rewards root of the next epoch, signed by at least `threshold` attestors.
+    /// @dev Anyone can call this function. Signatures are EIP-712 over `Epoch` (see `epochDigest`), from
+    /// distinct current attestors sorted by address ascending; `epoch.nonce` must be `proposalNonce()`.
+    /// @param epoch The signed epoch.
+    /// @param signatures The attestors' 65-byte signatures.
+    function proposeEpoch(Epoch calldata epoch, bytes[] calldata signatures) external;
 
     /// @notice Makes the pending epoch's root claimable once its challenge period has passed.
     /// @dev Anyone can call this function.
     function acceptEpoch() external;
 
-    /// @notice Discards the pending epoch; its number can be proposed again.
+    /// @notice Discards the pending epoch and advances the proposal nonce: the vetoed proposal can never be
+    /// pending again, and the epoch number needs a newly signed proposal.
     /// @dev Only the guardian can call this function.
     function vetoEpoch() external;
 
@@ -228,7 +277,8 @@ interface IAttributionPool {
     /// @param threshold Signatures needed under the new set.
     function proposeAttestors(address[] calldata attestors, uint8 threshold) external;
 
-    /// @notice Applies the proposed attestor set once its challenge period has passed.
+    /// @notice Applies the proposed attestor set once its challenge period has passed. Advances the proposal
+    /// nonce and discards a pending epoch, so nothing signed by the outgoing set can be accepted later.
     /// @dev Only the owner can call this function.
     function acceptAttestors() external;
 
@@ -236,10 +286,27 @@ interface IAttributionPool {
     /// @dev Only the guardian can call this function.
     function cancelAttestors() external;
 
-    /// @notice Pauses or unpauses payments, claims and owner withdrawals.
+    /// @notice Proposes `guardian` as the next guardian, effective after the challenge period.
+    /// @dev Only the owner can call this function; the current guardian cannot block it.
+    /// @param guardian The next guardian.
+    function proposeGuardian(address guardian) external;
+
+    /// @notice Makes the proposed guardian the guardian once its challenge period has passed.
+    /// @dev Anyone can call this function.
+    function acceptGuardian() external;
+
+    /// @notice Cancels the proposed guardian.
+    /// @dev Only the owner can call this function.
+    function cancelGuardian() external;
+
+    /// @notice Pauses payments, claims and owner withdrawals for `MAX_PAUSE_DURATION` at most.
+    /// @dev Only the guardian can call this function, and not again until `PAUSE_COOLDOWN` after the
+    /// previous pause ended.
+    function pause() external;
+
+    /// @notice Ends the pause now (the cooldown runs from now).
     /// @dev Only the guardian can call this function.
-    /// @param paused True to pause.
-    function setPaused(bool paused) external;
+    function unpause() external;
 
     /* VIEWS */
 
@@ -251,9 +318,11 @@ interface IAttributionPool {
     function treasury() external view returns (address);
     /// @notice The guardian.
     function guardian() external view returns (address);
+    /// @notice The proposed next guardian and when it may take over (zero if none).
+    function pendingGuardian() external view returns (address guardian, uint64 validAt);
     /// @notice The protocol fee in basis points.
     function protocolFeeBps() external view returns (uint16);
-    /// @notice Seconds between proposal and claimability.
+    /// @notice Seconds between proposal and claimability, and the delay of attestor and guardian changes.
     function challengePeriod() external view returns (uint64);
     /// @notice The current attestors.
     function attestors() external view returns (address[] memory);
@@ -261,6 +330,8 @@ interface IAttributionPool {
     function isAttestor(address account) external view returns (bool);
     /// @notice Signatures needed to propose an epoch.
     function threshold() external view returns (uint8);
+    /// @notice The nonce the next proposal must carry; every veto and attestor rotation advances it.
+    function proposalNonce() external view returns (uint64);
     /// @notice The last accepted epoch (0 before the first).
     function currentEpoch() external view returns (uint256);
     /// @notice The claimable root (zero before the first epoch).
@@ -281,14 +352,10 @@ interface IAttributionPool {
     function claimed(address account) external view returns (uint256);
     /// @notice Owner shares credited to `owner` and not yet withdrawn.
     function ownerCredit(address owner) external view returns (uint256);
-    /// @notice Whether the pool is paused.
+    /// @notice Whether the pool is paused now.
     function paused() external view returns (bool);
-    /// @notice The EIP-712 digest attestors sign for an epoch.
-    function epochDigest(
-        uint256 epoch,
-        bytes32 rewardsRoot,
-        uint256 totalAllocated,
-        bytes32 reportHash,
-        string calldata reportURI
-    ) external view returns (bytes32);
+    /// @notice When the current or last pause ends or ended (0 if never paused).
+    function pausedUntil() external view returns (uint256);
+    /// @notice The EIP-712 digest attestors sign for `epoch`.
+    function epochDigest(Epoch calldata epoch) external view returns (bytes32);
 }

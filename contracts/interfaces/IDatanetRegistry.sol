@@ -5,9 +5,13 @@ pragma solidity ^0.8.24;
 /// @notice Datasets ("datanets") and the contributions registered in them. The data stays off chain:
 /// a contribution is the keccak256 of the file's bytes, a URI, and a bond that a curator's review
 /// returns (accept) or sends to the protocol treasury (reject).
-/// @dev A contribution is identified by `keccak256(abi.encode(datanetId, contentHash))`, so the id is
-/// also the duplicate check and every contribution costs one storage slot. A rejected or withdrawn
-/// contribution frees its id: the real owner of a squatted hash can submit it again.
+/// @dev Contributions are registered in two steps. A contributor first commits to a batch without revealing
+/// it: `commitment = keccak256(abi.encode(contributor, datanetId, keccak256(abi.encodePacked(contentHashes)),
+/// salt))`. After `minCommitmentAge` and before `maxCommitmentAge` it reveals the content hashes and URIs.
+/// A copied commitment is useless to anyone else (the contributor is inside the hash), and a revealed hash
+/// cannot be taken by anyone who had not committed to it earlier: originality is the commit's order.
+/// A contribution is identified by `keccak256(abi.encode(datanetId, contentHash))`, so the id is also the
+/// duplicate check and every contribution costs one storage slot. A rejected contribution frees its id.
 interface IDatanetRegistry {
     /* TYPES */
 
@@ -17,7 +21,6 @@ interface IDatanetRegistry {
         Pending,
         Accepted,
         Rejected,
-        Withdrawn,
         Retired
     }
 
@@ -29,20 +32,29 @@ interface IDatanetRegistry {
     }
 
     /// @notice A contribution, packed in one storage slot.
+    /// @param contributor Who revealed it (and whose bond it locks).
+    /// @param datanetId The datanet it belongs to.
+    /// @param submittedAt When it was revealed (block timestamp); the review period runs from here.
+    /// @param commitAge Seconds between its commitment and its reveal: it was committed at
+    /// `submittedAt - commitAge`.
+    /// @param status Where it is in its lifecycle.
     struct Contribution {
         address contributor;
-        uint48 datanetId;
-        uint40 submittedAt;
+        uint32 datanetId;
+        uint32 submittedAt;
+        uint24 commitAge;
         Status status;
     }
 
-    /// @notice Per-account review outcomes.
+    /// @notice Review outcomes of one account in one datanet.
     struct Reputation {
         uint128 accepted;
         uint128 rejected;
     }
 
-    /// @notice An item of `contributeBatch`.
+    /// @notice An item of a reveal.
+    /// @param contentHash keccak256 of the data file.
+    /// @param uri Where curators and attestors fetch the file.
     struct ContributionInput {
         bytes32 contentHash;
         string uri;
@@ -62,6 +74,16 @@ interface IDatanetRegistry {
     /// @notice Emitted when the owner of `datanetId` adds (`enabled`) or removes a curator.
     event CuratorSet(uint256 indexed datanetId, address indexed curator, bool enabled);
 
+    /// @notice Emitted when `sender` records `commitment`. Off chain, the order of contributions is the
+    /// (block, log index) of this event, then the index of the item inside the reveal.
+    event Committed(bytes32 indexed commitment, address indexed sender);
+
+    /// @notice Emitted once per reveal, before the `Contributed` events of its `count` items (same
+    /// transaction).
+    event Revealed(
+        bytes32 indexed commitment, address indexed contributor, uint256 indexed datanetId, uint256 count
+    );
+
     /// @notice Emitted when `contributor` registers `contentHash` in `datanetId`, locking the datanet's bond.
     event Contributed(
         bytes32 indexed contributionId,
@@ -71,27 +93,41 @@ interface IDatanetRegistry {
         string uri
     );
 
+    /// @notice Emitted when a pending contribution of `previous` is taken over by `contributor`, who committed
+    /// to the same content earlier. `previous` gets its bond back; the review period restarts.
+    event Displaced(bytes32 indexed contributionId, address indexed previous, address indexed contributor);
+
     /// @notice Emitted when a contribution is reviewed by `reviewer`, or finalized after the review period
     /// (`reviewer` is then the caller of `finalize`).
     event Reviewed(bytes32 indexed contributionId, address indexed reviewer, bool accepted, bool finalized);
-
-    /// @notice Emitted when the contributor withdraws a pending contribution and gets the bond back.
-    event Withdrawn(bytes32 indexed contributionId, address indexed contributor);
 
     /// @notice Emitted when the contributor retires an accepted contribution from later epochs.
     event Retired(bytes32 indexed contributionId, address indexed contributor);
 
     /* ERRORS */
 
+    /// @notice The commitment ages must satisfy `1 <= min < max <= type(uint24).max`.
+    error InvalidCommitmentAges(uint256 min, uint256 max);
     /// @notice `datanetId` does not exist.
     error DatanetNotFound(uint256 datanetId);
+    /// @notice No more datanets can be created: ids are 32-bit.
+    error DatanetLimitReached(uint256 max);
     /// @notice `bond` does not fit in 96 bits.
     error BondTooLarge(uint256 bond, uint256 max);
     /// @notice `caller` is not the owner of `datanetId`.
     error NotDatanetOwner(uint256 datanetId, address caller, address owner);
     /// @notice `caller` is neither a curator nor the owner of `datanetId`.
     error NotCurator(uint256 datanetId, address caller);
-    /// @notice `contentHash` is already pending, accepted or retired in `datanetId`.
+    /// @notice `commitment` was recorded at `committedAt` and has not expired; it cannot be recorded again.
+    error CommitmentExists(bytes32 commitment, uint256 committedAt);
+    /// @notice No unrevealed `commitment` exists (wrong contributor, datanet, items, order or salt).
+    error CommitmentNotFound(bytes32 commitment);
+    /// @notice `commitment` can be revealed from `revealableAt` on.
+    error CommitmentTooNew(bytes32 commitment, uint256 revealableAt);
+    /// @notice `commitment` expired at `expiredAt`; commit again.
+    error CommitmentExpired(bytes32 commitment, uint256 expiredAt);
+    /// @notice `contentHash` is already accepted or retired in `datanetId`, or pending under a commitment
+    /// at least as old as this one.
     error DuplicateContribution(uint256 datanetId, bytes32 contentHash, bytes32 contributionId);
     /// @notice A content hash of zero is not a hash of anything.
     error EmptyContentHash();
@@ -105,11 +141,11 @@ interface IDatanetRegistry {
     error NotContributor(bytes32 contributionId, address caller, address contributor);
     /// @notice The review period of `contributionId` ended at `deadline`; it can only be finalized now.
     error ReviewPeriodOver(bytes32 contributionId, uint256 deadline);
-    /// @notice The review period of `contributionId` ends at `deadline`; it cannot be finalized before.
+    /// @notice `contributionId` cannot be finalized before `deadline`.
     error ReviewPeriodNotOver(bytes32 contributionId, uint256 deadline);
-    /// @notice The signed contribution expired at `deadline`.
+    /// @notice The signed reveal expired at `deadline`.
     error SignatureExpired(uint256 deadline);
-    /// @notice The signature is not `contributor`'s over this contribution and nonce.
+    /// @notice The signature is not `contributor`'s over this reveal and its current nonce.
     error InvalidSignature(address contributor);
     /// @notice The bond token delivered `received` instead of `expected` (fee-on-transfer tokens are not supported).
     error UnsupportedToken(uint256 expected, uint256 received);
@@ -123,7 +159,7 @@ interface IDatanetRegistry {
     /// @param metadataURI Where the datanet's description lives.
     /// @param bond The amount of bond token each contribution locks until reviewed (0 for none).
     /// @param reviewPeriod Seconds curators have to review; after that anyone may finalize as accepted.
-    /// @return datanetId The new datanet's id (sequential, from 1).
+    /// @return datanetId The new datanet's id (sequential, from 1, at most `type(uint32).max`).
     function createDatanet(string calldata metadataURI, uint256 bond, uint32 reviewPeriod)
         external
         returns (uint256 datanetId);
@@ -135,42 +171,46 @@ interface IDatanetRegistry {
     /// @param enabled True to add, false to remove.
     function setCurator(uint256 datanetId, address curator, bool enabled) external;
 
-    /// @notice Registers `contentHash` (keccak256 of the file's bytes) in `datanetId`, pulling its bond.
-    /// @dev Anyone can call this function. The caller is the contributor.
-    /// @param datanetId The datanet.
-    /// @param contentHash keccak256 of the data file.
-    /// @param uri Where the data can be fetched by curators and attestors.
-    /// @return contributionId `keccak256(abi.encode(datanetId, contentHash))`.
-    function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri)
-        external
-        returns (bytes32 contributionId);
+    /// @notice Records `commitment` (see `makeCommitment`) at the current block timestamp.
+    /// @dev Anyone can call this function: a relayer may commit for a gasless contributor, whose address is
+    /// inside the commitment. Reverts while the same commitment exists unexpired, so nobody can refresh or
+    /// shift another's commitment.
+    /// @param commitment The commitment to a batch of one contributor in one datanet.
+    function commit(bytes32 commitment) external;
 
-    /// @notice Registers many contributions in one datanet, pulling their bonds in one transfer.
-    /// @dev Anyone can call this function. Reverts entirely if any item is a duplicate.
+    /// @notice Reveals the batch committed to by the caller, registering each item and pulling the bonds.
+    /// @dev Anyone can call this function; the caller is the contributor. The commitment must be at least
+    /// `minCommitmentAge` and at most `maxCommitmentAge` old; it is consumed. An item pending under a strictly
+    /// later commitment is taken over (`Displaced`, its bond refunded); any other taken item reverts the whole
+    /// reveal with `DuplicateContribution`.
     /// @param datanetId The datanet.
-    /// @param items Content hashes and URIs.
+    /// @param items Content hashes (in the committed order) and URIs.
+    /// @param salt The salt of the commitment.
     /// @return contributionIds The ids, in the order of `items`.
-    function contributeBatch(uint256 datanetId, ContributionInput[] calldata items)
+    function reveal(uint256 datanetId, ContributionInput[] calldata items, bytes32 salt)
         external
         returns (bytes32[] memory contributionIds);
 
-    /// @notice Registers a contribution signed by `contributor` (EIP-712), so a relayer pays the gas.
-    /// @dev Anyone can call this function. The bond is pulled from `contributor`, who must have approved it.
-    /// The signed type is `Contribute(address contributor,uint256 datanetId,bytes32 contentHash,string uri,
-    /// uint256 nonce,uint256 deadline)`.
+    /// @notice Reveals a batch for `contributor`, who signed it (EIP-712), so a relayer pays the gas.
+    /// @dev Anyone can call this function. The bonds are pulled from `contributor`, who must have approved
+    /// them. The signed type is `Reveal(address contributor,uint256 datanetId,bytes32 commitment,
+    /// bytes32 urisHash,uint256 nonce,uint256 deadline)` with `urisHash = keccak256(abi.encodePacked(
+    /// keccak256(bytes(uri_0)), ...))`, so the relayer can change neither the items nor their URIs.
     /// @param contributor The signer, who becomes the contributor.
     /// @param datanetId The datanet.
-    /// @param item The content hash (keccak256 of the data file) and URI.
+    /// @param items Content hashes (in the committed order) and URIs.
+    /// @param salt The salt of the commitment.
     /// @param deadline Last timestamp at which the signature is valid.
     /// @param signature The contributor's EIP-712 signature with its current nonce (EOA or ERC-1271).
-    /// @return contributionId The contribution's id.
-    function contributeWithSig(
+    /// @return contributionIds The ids, in the order of `items`.
+    function revealWithSig(
         address contributor,
         uint256 datanetId,
-        ContributionInput calldata item,
+        ContributionInput[] calldata items,
+        bytes32 salt,
         uint256 deadline,
         bytes calldata signature
-    ) external returns (bytes32 contributionId);
+    ) external returns (bytes32[] memory contributionIds);
 
     /// @notice Accepts (bond back to the contributor) or rejects (bond to the treasury) a pending contribution.
     /// @dev Only a curator or the owner of the contribution's datanet can call this function, within the
@@ -186,14 +226,11 @@ interface IDatanetRegistry {
     function reviewBatch(bytes32[] calldata contributionIds, bool accept) external;
 
     /// @notice Accepts a pending contribution whose review period passed without a review.
-    /// @dev Anyone can call this function.
+    /// @dev Anyone can call this function, once the review period is over and no earlier commitment to the
+    /// same content can still be revealed (the contribution's commitment is `maxCommitmentAge` old): a
+    /// finalized contribution is final, so it must not cut off an earlier committer.
     /// @param contributionId The contribution.
     function finalize(bytes32 contributionId) external;
-
-    /// @notice Withdraws a pending contribution and refunds its bond; the content hash becomes free again.
-    /// @dev Only the contributor can call this function.
-    /// @param contributionId The contribution.
-    function withdraw(bytes32 contributionId) external;
 
     /// @notice Retires an accepted contribution: later epochs no longer attribute to it.
     /// @dev Only the contributor can call this function.
@@ -208,6 +245,12 @@ interface IDatanetRegistry {
     /// @notice Where rejected bonds go.
     function treasury() external view returns (address);
 
+    /// @notice Seconds a commitment must wait before it can be revealed.
+    function minCommitmentAge() external view returns (uint256);
+
+    /// @notice Seconds after which an unrevealed commitment expires.
+    function maxCommitmentAge() external view returns (uint256);
+
     /// @notice Number of datanets created; ids run from 1 to this.
     function datanetCount() external view returns (uint256);
 
@@ -219,6 +262,22 @@ interface IDatanetRegistry {
 
     /// @notice Whether `account` curates `datanetId`.
     function isCurator(uint256 datanetId, address account) external view returns (bool);
+
+    /// @notice When `commitment` was recorded (0 if it does not exist or was revealed).
+    function commitmentOf(bytes32 commitment) external view returns (uint256 committedAt);
+
+    /// @notice The commitment of `contributor` to revealing `contentHashes` (in this order) in `datanetId`.
+    /// @param contributor Who will reveal (or sign the reveal).
+    /// @param datanetId The datanet.
+    /// @param contentHashes The content hashes, in the order of the reveal's items.
+    /// @param salt A secret that keeps the commitment from revealing anything.
+    /// @return The commitment to pass to `commit`.
+    function makeCommitment(
+        address contributor,
+        uint256 datanetId,
+        bytes32[] calldata contentHashes,
+        bytes32 salt
+    ) external pure returns (bytes32);
 
     /// @notice The contribution `contributionId` (status None if it does not exist).
     function getContribution(bytes32 contributionId) external view returns (Contribution memory);
@@ -232,18 +291,26 @@ interface IDatanetRegistry {
     /// @notice The id a content hash has in a datanet.
     function contributionIdOf(uint256 datanetId, bytes32 contentHash) external pure returns (bytes32);
 
-    /// @notice The EIP-712 digest `contributor` signs for `contributeWithSig` with `nonce`.
-    function contributeDigest(
+    /// @notice The EIP-712 digest `contributor` signs for `revealWithSig` with `nonce`.
+    /// @param contributor The contributor.
+    /// @param datanetId The datanet.
+    /// @param commitment The commitment being revealed.
+    /// @param urisHash `keccak256(abi.encodePacked(keccak256(bytes(uri_0)), ...))` over the items' URIs.
+    /// @param nonce The contributor's nonce (see `nonces`).
+    /// @param deadline Last timestamp at which the signature is valid.
+    /// @return The digest to sign.
+    function revealDigest(
         address contributor,
         uint256 datanetId,
-        ContributionInput calldata item,
+        bytes32 commitment,
+        bytes32 urisHash,
         uint256 nonce,
         uint256 deadline
     ) external view returns (bytes32);
 
-    /// @notice Review outcomes of `account`.
-    function reputationOf(address account) external view returns (Reputation memory);
+    /// @notice Review outcomes of `account` in `datanetId`.
+    function reputationOf(uint256 datanetId, address account) external view returns (Reputation memory);
 
-    /// @notice The next nonce `contributor` must sign for `contributeWithSig`.
+    /// @notice The next nonce `contributor` must sign for `revealWithSig`.
     function nonces(address contributor) external view returns (uint256);
 }
