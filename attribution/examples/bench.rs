@@ -3,16 +3,21 @@
 //! ```text
 //! cargo run --release -p datanet-attribution --example bench -- [--json]
 //!     [--corpus-mb 100] [--outputs 10000] [--accounts 1000000]
-//!     [--skip-corpus] [--skip-tree] [--no-filter]
+//!     [--skip-corpus] [--skip-epoch] [--skip-tree] [--no-filter]
 //! ```
 //!
 //! - corpus: documents of ~10 kB of pseudo-words (skewed word frequencies),
 //!   indexed with [`CorpusIndex::build`]; reports MB/s (10^6 bytes) of text,
 //!   then the window filter's build time ([`CorpusIndex::add_window_filter`],
-//!   which `compute_epoch` adds when outputs are many; `--no-filter` skips it);
+//!   which `compute_epoch` adds when outputs are many; `--no-filter` skips it)
+//!   and the window-origin table's ([`CorpusIndex::window_origins`], one per
+//!   data cutoff in use);
 //! - attribution: outputs of 256 tokens, half of them reusing 1–3 corpus spans
-//!   of 8–64 tokens, the rest corpus words in random order; matched in
-//!   parallel like [`datanet_attribution::compute_epoch`] does;
+//!   of 8–64 tokens, the rest corpus words in random order; credited per token
+//!   ([`WindowOrigins::attribute`]) and divided ([`largest_remainder`]) in
+//!   parallel like [`compute_epoch`] does;
+//! - epoch: the same outputs as paid inferences through [`compute_epoch`]
+//!   itself, end to end (index, filter, origins, attribution, report, tree);
 //! - reward tree: accounts `(i + 1) · 0x9e37…276b mod 2^160` with amount `i + 1`
 //!   (the generator of `scripts/oz-tree-bench.mjs`), built and dumped
 //!   (`JSON.stringify(tree.dump())`); compare the root and `dumpKeccak` with
@@ -21,7 +26,10 @@
 use std::time::Instant;
 
 use alloy_primitives::{keccak256, Address, B256, U160, U256};
-use datanet_attribution::{largest_remainder, Contribution, CorpusIndex, RewardTree};
+use datanet_attribution::{
+    compute_epoch, largest_remainder, CommitOrder, Contribution, CorpusIndex, EpochInput,
+    EpochParams, Inference, Model, RewardTree, WindowOrigins,
+};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -34,6 +42,7 @@ struct Options {
     outputs: usize,
     accounts: usize,
     skip_corpus: bool,
+    skip_epoch: bool,
     skip_tree: bool,
     no_filter: bool,
 }
@@ -45,6 +54,7 @@ fn parse_args() -> Result<Options, String> {
         outputs: 10_000,
         accounts: 1_000_000,
         skip_corpus: false,
+        skip_epoch: false,
         skip_tree: false,
         no_filter: false,
     };
@@ -61,6 +71,7 @@ fn parse_args() -> Result<Options, String> {
             "--outputs" => o.outputs = number("--outputs")?,
             "--accounts" => o.accounts = number("--accounts")?,
             "--skip-corpus" => o.skip_corpus = true,
+            "--skip-epoch" => o.skip_epoch = true,
             "--skip-tree" => o.skip_tree = true,
             "--no-filter" => o.no_filter = true,
             other => return Err(format!("unknown argument {other}")),
@@ -144,7 +155,8 @@ fn corpus(bytes: usize, vocabulary: &[String]) -> Vec<Contribution> {
                     &keccak256((d as u64 % 2_000).to_le_bytes())[12..],
                 ),
                 datanet_id: 1,
-                order: d as u64,
+                order: CommitOrder::new(d as u64 / 16, d as u64 % 16, 0),
+                registered_block: d as u64 / 16 + 1,
                 text,
             }
         })
@@ -175,6 +187,47 @@ fn outputs(n: usize, corpus: &[Contribution], vocabulary: &[String]) -> Vec<Stri
             tokens.join(" ")
         })
         .collect()
+}
+
+/// What `compute_epoch` does per inference: credit tokens, divide 1 token
+/// (10^18) by credit. Returns (tokens, credited runs, credited contributions).
+fn attribute(origins: &WindowOrigins<'_>, output: &str) -> (usize, usize, usize) {
+    let (tokens, runs) = origins.attribute(output);
+    let mut credits = std::collections::BTreeMap::<usize, u64>::new();
+    for run in &runs {
+        *credits.entry(run.document).or_default() += run.len() as u64;
+    }
+    let weights: Vec<u64> = credits.into_values().collect();
+    let amounts = largest_remainder(U256::from(10u64.pow(18)), &weights);
+    (tokens, runs.len(), amounts.len())
+}
+
+/// The outputs as paid inferences of one model over datanet 1, one per log
+/// index in one block after every contribution.
+fn epoch_input(contributions: Vec<Contribution>, outputs: Vec<String>) -> EpochInput {
+    let last = contributions
+        .iter()
+        .map(|c| c.registered_block)
+        .max()
+        .unwrap_or(0);
+    let paid = last + 1;
+    EpochInput {
+        params: EpochParams {
+            epoch: 1,
+            from_block: paid,
+            to_block: paid,
+            min_span: MIN_SPAN as u32,
+            ..EpochParams::default()
+        },
+        contributions,
+        models: std::collections::BTreeMap::from([(1, Model::new(vec![1], last, last))]),
+        inferences: outputs
+            .into_iter()
+            .enumerate()
+            .map(|(k, text)| Inference::new(1, U256::from(10u64.pow(18)), text, paid, k as u64))
+            .collect(),
+        previous: std::collections::BTreeMap::new(),
+    }
 }
 
 fn tree_values(accounts: usize) -> Vec<(Address, U256)> {
@@ -241,6 +294,13 @@ fn main() {
                 "window filter ({MIN_SPAN} tokens) built in {filter:.2}s"
             ));
         }
+
+        let t = Instant::now();
+        let origins = index.window_origins(MIN_SPAN, None);
+        let origins_seconds = t.elapsed().as_secs_f64();
+        log(format!(
+            "window origins ({MIN_SPAN} tokens) built in {origins_seconds:.2}s"
+        ));
         report.insert(
             "corpus".into(),
             json!({
@@ -251,6 +311,7 @@ fn main() {
                 "buildSeconds": build,
                 "mbPerSecond": bytes as f64 / 1e6 / build,
                 "windowFilterSeconds": if o.no_filter { None } else { Some(filter) },
+                "windowOriginsSeconds": origins_seconds,
             }),
         );
 
@@ -258,23 +319,14 @@ fn main() {
         let t = Instant::now();
         let results: Vec<(usize, usize, usize)> = outputs
             .par_iter()
-            .map(|output| {
-                let (tokens, spans) = index.find_spans(output, MIN_SPAN);
-                let mut credits = std::collections::BTreeMap::<usize, u64>::new();
-                for s in &spans {
-                    *credits.entry(s.document).or_default() += s.len() as u64;
-                }
-                let weights: Vec<u64> = credits.into_values().collect();
-                let amounts = largest_remainder(U256::from(10u64.pow(18)), &weights);
-                (tokens, spans.len(), amounts.len())
-            })
+            .map(|output| attribute(&origins, output))
             .collect();
         let seconds = t.elapsed().as_secs_f64();
         let tokens: usize = results.iter().map(|r| r.0).sum();
-        let spans: usize = results.iter().map(|r| r.1).sum();
+        let runs: usize = results.iter().map(|r| r.1).sum();
         let attributed = results.iter().filter(|r| r.2 > 0).count();
         log(format!(
-            "attribution: {} outputs ({tokens} tokens) in {seconds:.2}s = {:.0} outputs/s, {spans} spans, {attributed} outputs attributed",
+            "attribution: {} outputs ({tokens} tokens) in {seconds:.2}s = {:.0} outputs/s, {runs} credited runs, {attributed} outputs attributed",
             outputs.len(),
             outputs.len() as f64 / seconds
         ));
@@ -287,10 +339,45 @@ fn main() {
                 "windowFilter": !o.no_filter,
                 "seconds": seconds,
                 "outputsPerSecond": outputs.len() as f64 / seconds,
-                "spans": spans,
+                "spans": runs,
                 "attributedOutputs": attributed,
             }),
         );
+        drop(origins);
+        drop(index);
+
+        if !o.skip_epoch {
+            let input = epoch_input(contributions, outputs);
+            let t = Instant::now();
+            let outcome = match compute_epoch(&input) {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    eprintln!("bench: {e}");
+                    std::process::exit(1);
+                }
+            };
+            let seconds = t.elapsed().as_secs_f64();
+            let attributed = outcome
+                .report
+                .inferences
+                .iter()
+                .filter(|i| !i.credits.is_empty())
+                .count();
+            log(format!(
+                "epoch: compute_epoch of {} paid outputs (index, filter, origins, attribution, report, tree of {} accounts) in {seconds:.2}s, {attributed} outputs attributed",
+                input.inferences.len(),
+                outcome.cumulative.len()
+            ));
+            report.insert(
+                "epoch".into(),
+                json!({
+                    "outputs": input.inferences.len(),
+                    "seconds": seconds,
+                    "attributedOutputs": attributed,
+                    "accounts": outcome.cumulative.len(),
+                }),
+            );
+        }
     }
 
     if !o.skip_tree {

@@ -1,6 +1,7 @@
 //! The corpus index: a suffix array over token ids of all contributions of a
-//! set of datanets, with a range-minimum structure that finds the earliest
-//! contribution containing a matched span.
+//! set of datanets, with its longest-common-prefix array, from which
+//! [`WindowOrigins`](crate::WindowOrigins) finds the earliest contribution
+//! containing each `min_span`-token window.
 
 use alloy_primitives::{keccak256, Address, B256};
 use rayon::prelude::*;
@@ -12,7 +13,37 @@ use crate::{
     tokenize::{for_each_token, normalize},
 };
 
-/// One contribution as the corpus sees it: identity, owner and text.
+/// Where a contribution stands in originality order: the position of its
+/// commitment's `Committed` event on chain, then its place in the reveal.
+///
+/// Compared field by field, in declaration order (the derived `Ord`): an
+/// earlier block wins, then a lower log index, then a lower item index. The
+/// client fills it from the `Committed` event of the commitment the
+/// contribution was revealed under (block, log index) and the contribution's
+/// index among that reveal's items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitOrder {
+    /// Block of the commitment's `Committed` event.
+    pub block_number: u64,
+    /// Log index of that event within its block.
+    pub log_index: u64,
+    /// Index of the contribution among the items of its reveal.
+    pub item_index: u64,
+}
+
+impl CommitOrder {
+    /// The order key of item `item_index` of a reveal whose commitment was
+    /// logged at (`block_number`, `log_index`).
+    pub const fn new(block_number: u64, log_index: u64, item_index: u64) -> Self {
+        Self {
+            block_number,
+            log_index,
+            item_index,
+        }
+    }
+}
+
+/// One contribution as the corpus sees it: identity, owner, order and text.
 ///
 /// Only accepted, non-retired contributions belong in a corpus; choosing them
 /// is the caller's job (it reads the chain).
@@ -24,9 +55,12 @@ pub struct Contribution {
     pub contributor: Address,
     /// The datanet it belongs to.
     pub datanet_id: u64,
-    /// Registration order on chain: lower is earlier. Originality goes to the
-    /// lowest order (ties, which the chain never produces, by contribution id).
-    pub order: u64,
+    /// Originality order: the lowest wins (ties, which the chain never
+    /// produces, by contribution id).
+    pub order: CommitOrder,
+    /// Block of its `Contributed` event (the reveal): a model's data cutoff
+    /// admits it only if this is at or before the cutoff block.
+    pub registered_block: u64,
     /// The contribution's text.
     pub text: String,
 }
@@ -41,7 +75,8 @@ impl Contribution {
         contribution_id: B256,
         contributor: Address,
         datanet_id: u64,
-        order: u64,
+        order: CommitOrder,
+        registered_block: u64,
         content_hash: B256,
         content: &[u8],
     ) -> Result<Self, AttributionError> {
@@ -58,6 +93,7 @@ impl Contribution {
             contributor,
             datanet_id,
             order,
+            registered_block,
             text: String::from_utf8_lossy(content).into_owned(),
         })
     }
@@ -72,13 +108,16 @@ pub struct DocumentInfo {
     pub contributor: Address,
     /// Datanet of the contribution.
     pub datanet_id: u64,
-    /// Registration order (lower = earlier).
-    pub order: u64,
+    /// Originality order (lower = earlier).
+    pub order: CommitOrder,
+    /// Block the contribution was registered (revealed) in.
+    pub registered_block: u64,
     /// Number of tokens of the document.
     pub tokens: usize,
 }
 
-/// A matched span of an output: tokens `start..end` credited to one document.
+/// A run of output tokens `start..end` credited to one document: consecutive
+/// tokens whose earliest covering window lies in the same document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
     /// First token (inclusive).
@@ -96,14 +135,17 @@ impl Span {
         self.end - self.start
     }
 
-    /// Whether the span is empty (never true for a reported span).
+    /// Whether the span is empty (never true for a reported run).
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
 }
 
 /// Token id given to output tokens that never occur in the corpus.
-const UNKNOWN: u32 = u32::MAX;
+pub(crate) const UNKNOWN: u32 = u32::MAX;
+
+/// Longest common prefixes are stored saturated at this many tokens.
+const LCP_SATURATED: u8 = u8::MAX;
 
 /// Number of documents tokenized together before interning; bounds memory.
 const TOKENIZE_BATCH: usize = 256;
@@ -115,17 +157,20 @@ const TOKENIZE_BATCH: usize = 256;
 /// separator id (never produced by the tokenizer), so no match can cross a
 /// document boundary.
 pub struct CorpusIndex {
-    documents: Vec<DocumentInfo>,
+    pub(crate) documents: Vec<DocumentInfo>,
     vocabulary: FxHashMap<Box<str>, u32>,
-    text: Vec<i32>,
-    suffix_array: Vec<i32>,
+    pub(crate) text: Vec<i32>,
+    pub(crate) suffix_array: Vec<i32>,
     /// `buckets[t]..buckets[t + 1]` is the suffix-array range of suffixes that
     /// start with token `t`.
     buckets: Vec<u32>,
-    /// Document index of each suffix-array entry, with range minima.
-    documents_by_suffix: RangeMin,
+    /// Document index of each suffix-array entry.
+    pub(crate) doc_of_suffix: Vec<u32>,
+    /// `lcp[j]`: tokens shared by the suffixes at `j - 1` and `j` of the suffix
+    /// array (0 at `j = 0`), saturated at [`LCP_SATURATED`].
+    lcp: Vec<u8>,
     /// Corpus windows of `filter.k` tokens, to skip searches that must fail.
-    filter: Option<GramFilter>,
+    pub(crate) filter: Option<GramFilter>,
 }
 
 impl std::fmt::Debug for CorpusIndex {
@@ -147,6 +192,8 @@ impl CorpusIndex {
         I: IntoIterator<Item = &'a Contribution>,
     {
         let mut sorted: Vec<&Contribution> = contributions.into_iter().collect();
+        // Originality order; the index of a document in it is what window
+        // origins minimize.
         sorted.sort_by_key(|c| (c.order, c.contribution_id));
         let mut seen = rustc_hash::FxHashSet::default();
         for c in &sorted {
@@ -190,6 +237,7 @@ impl CorpusIndex {
                     contributor: c.contributor,
                     datanet_id: c.datanet_id,
                     order: c.order,
+                    registered_block: c.registered_block,
                     tokens: text.len() - before,
                 });
                 separators.push(text.len());
@@ -205,16 +253,28 @@ impl CorpusIndex {
             text[at] = (vocabulary.len() + doc) as i32;
         }
 
-        let suffix_array = if text.is_empty() {
-            Vec::new()
+        // Suffix array, then the permuted LCP (text order), which gives the
+        // LCP array (suffix-array order) in one gather.
+        let (suffix_array, plcp) = if text.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
-            libsais::SuffixArrayConstruction::for_text_mut(&mut text)
+            let (suffix_array, plcp, _) = libsais::SuffixArrayConstruction::for_text_mut(&mut text)
                 .in_owned_buffer32()
                 .single_threaded()
                 .run()
                 .map_err(|e| AttributionError::SuffixArray(format!("{e:?}")))?
-                .into_vec()
+                .plcp_construction()
+                .single_threaded()
+                .run()
+                .map_err(|e| AttributionError::SuffixArray(format!("{e:?}")))?
+                .into_parts();
+            (suffix_array, plcp)
         };
+        let lcp: Vec<u8> = suffix_array
+            .par_iter()
+            .map(|&p| plcp[p as usize].clamp(0, i32::from(LCP_SATURATED)) as u8)
+            .collect();
+        drop(plcp);
 
         // First-token buckets: suffixes are sorted by their first token id.
         let mut buckets = vec![0u32; vocabulary.len() + 1];
@@ -246,7 +306,8 @@ impl CorpusIndex {
             text,
             suffix_array,
             buckets,
-            documents_by_suffix: RangeMin::new(doc_of_suffix),
+            doc_of_suffix,
+            lcp,
             filter: None,
         })
     }
@@ -287,67 +348,15 @@ impl CorpusIndex {
         self.vocabulary.len()
     }
 
-    /// Tokenizes `output` and maps its tokens to corpus token ids.
-    fn token_ids(&self, output: &str) -> Vec<u32> {
+    /// Tokenizes `output` and maps its tokens to corpus token ids
+    /// ([`UNKNOWN`] for tokens the corpus lacks).
+    pub(crate) fn token_ids(&self, output: &str) -> Vec<u32> {
         let normalized = normalize(output);
         let mut ids = Vec::new();
         for_each_token(&normalized, |t| {
             ids.push(self.vocabulary.get(t).copied().unwrap_or(UNKNOWN));
         });
         ids
-    }
-
-    /// Finds the attributed spans of `output`; returns its token count and spans.
-    ///
-    /// The rule (greedy, non-overlapping, deterministic): at token `i`, let `L`
-    /// be the largest length such that `output[i..i+L]` occurs in the corpus. If
-    /// `L >= min_span`, the span `[i, i+L)` is credited to the earliest document
-    /// containing all of it and the scan resumes at `i+L`; otherwise at `i+1`.
-    pub fn find_spans(&self, output: &str, min_span: usize) -> (usize, Vec<Span>) {
-        let ids = self.token_ids(output);
-        let spans = self.find_spans_in_ids(&ids, min_span.max(1));
-        (ids.len(), spans)
-    }
-
-    fn find_spans_in_ids(&self, ids: &[u32], min_span: usize) -> Vec<Span> {
-        let filter = self.filter.as_ref().filter(|f| f.k <= min_span);
-        // known[i]: how many tokens from i on are in the vocabulary.
-        let mut known = vec![0usize; ids.len() + 1];
-        for i in (0..ids.len()).rev() {
-            known[i] = if ids[i] == UNKNOWN {
-                0
-            } else {
-                known[i + 1] + 1
-            };
-        }
-        let mut spans = Vec::new();
-        let mut i = 0;
-        while i < ids.len() {
-            // A span of min_span tokens starts with min_span known tokens.
-            if known[i] < min_span {
-                i += known[i] + 1;
-                continue;
-            }
-            if let Some(filter) = filter {
-                if !filter.may_contain(&ids[i..i + filter.k]) {
-                    i += 1;
-                    continue;
-                }
-            }
-            match self.longest_match(&ids[i..]) {
-                Some((len, lo, hi)) if len >= min_span => {
-                    let document = self.documents_by_suffix.min(lo, hi) as usize;
-                    spans.push(Span {
-                        start: i,
-                        end: i + len,
-                        document,
-                    });
-                    i += len;
-                }
-                _ => i += 1,
-            }
-        }
-        spans
     }
 
     /// Token id at `position + offset`, or -1 past the end of the text.
@@ -361,7 +370,7 @@ impl CorpusIndex {
 
     /// Longest prefix of `pattern` occurring in the corpus: its length and the
     /// suffix-array range `lo..hi` of its occurrences.
-    fn longest_match(&self, pattern: &[u32]) -> Option<(usize, usize, usize)> {
+    pub(crate) fn longest_match(&self, pattern: &[u32]) -> Option<(usize, usize, usize)> {
         let first = *pattern.first()? as usize;
         let (mut lo, mut hi) = (
             *self.buckets.get(first)? as usize,
@@ -397,54 +406,25 @@ impl CorpusIndex {
         }
         Some((len, lo, hi))
     }
-}
 
-/// Exact range minimum over a fixed array: blocks of [`RangeMin::BLOCK`] values
-/// scanned directly, a sparse table over block minima for the whole blocks.
-struct RangeMin {
-    values: Vec<u32>,
-    /// `levels[k][b]` = min of blocks `b..b + 2^k`.
-    levels: Vec<Vec<u32>>,
-}
-
-impl RangeMin {
-    const BLOCK: usize = 32;
-
-    fn new(values: Vec<u32>) -> Self {
-        let block_minima: Vec<u32> = values
-            .chunks(Self::BLOCK)
-            .map(|c| c.iter().copied().min().unwrap_or(u32::MAX))
-            .collect();
-        let mut levels = vec![block_minima];
-        let mut width = 1;
-        // Level k holds `len - 2^k + 1` minima; it exists while 2^k <= len.
-        while levels[levels.len() - 1].len() > width {
-            let prev = &levels[levels.len() - 1];
-            let next: Vec<u32> = (0..prev.len() - width)
-                .map(|b| prev[b].min(prev[b + width]))
-                .collect();
-            levels.push(next);
-            width *= 2;
+    /// Whether the suffixes at `j - 1` and `j` of the suffix array share their
+    /// first `window` tokens (`0 < j`, `window >= 1`).
+    #[inline]
+    pub(crate) fn shares_window(&self, j: usize, window: usize) -> bool {
+        let lcp = self.lcp[j];
+        if lcp < LCP_SATURATED || window <= usize::from(LCP_SATURATED) {
+            return usize::from(lcp) >= window;
         }
-        Self { values, levels }
-    }
-
-    /// Minimum of `values[lo..hi]`; `lo < hi <= len`.
-    fn min(&self, lo: usize, hi: usize) -> u32 {
-        let scan = |a: usize, b: usize| self.values[a..b].iter().copied().min().unwrap_or(u32::MAX);
-        let (first_block, last_block) = (lo / Self::BLOCK, (hi - 1) / Self::BLOCK);
-        if first_block == last_block {
-            return scan(lo, hi);
+        // Beyond the stored range: compare. Separators are unique, so equal
+        // runs of `window` tokens never cross a document's end.
+        let (a, b) = (
+            self.suffix_array[j - 1] as usize,
+            self.suffix_array[j] as usize,
+        );
+        match (self.text.get(a..a + window), self.text.get(b..b + window)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
         }
-        let mut m =
-            scan(lo, (first_block + 1) * Self::BLOCK).min(scan(last_block * Self::BLOCK, hi));
-        let (a, b) = (first_block + 1, last_block);
-        if a < b {
-            let k = (b - a).ilog2() as usize;
-            let level = &self.levels[k];
-            m = m.min(level[a]).min(level[b - (1 << k)]);
-        }
-        m
     }
 }
 
@@ -457,76 +437,80 @@ mod tests {
             contribution_id: B256::with_last_byte(n),
             contributor: Address::with_last_byte(n),
             datanet_id: 1,
-            order,
+            order: CommitOrder::new(order, 0, 0),
+            registered_block: order,
             text: text.to_owned(),
         }
     }
 
     #[test]
-    fn range_min_matches_naive() {
-        let mut x: u64 = 7;
-        let values: Vec<u32> = (0..1000)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (x >> 40) as u32 % 97
-            })
+    fn documents_are_sorted_by_commit_order() {
+        let docs = [
+            contribution(1, 5, "a b"),
+            Contribution {
+                order: CommitOrder::new(5, 0, 1),
+                ..contribution(2, 5, "c")
+            },
+            Contribution {
+                order: CommitOrder::new(4, 9, 0),
+                ..contribution(3, 4, "d e f")
+            },
+            Contribution {
+                order: CommitOrder::new(5, 0, 0),
+                ..contribution(0, 5, "g")
+            },
+        ];
+        let index = CorpusIndex::build(&docs).unwrap();
+        let ids: Vec<u8> = index
+            .documents()
+            .iter()
+            .map(|d| d.contribution_id[31])
             .collect();
-        let rmq = RangeMin::new(values.clone());
-        for lo in (0..1000).step_by(7) {
-            for hi in (lo + 1..=1000).step_by(13) {
+        // (4, 9, 0), then (5, 0, 0) twice, by id, then (5, 0, 1).
+        assert_eq!(ids, [3, 0, 1, 2]);
+        assert_eq!(index.token_count(), 7);
+    }
+
+    #[test]
+    fn lcp_agrees_with_direct_comparison() {
+        let text = "a b a b a b c a b a b c c a b";
+        let docs = [
+            contribution(1, 1, text),
+            contribution(2, 2, text),
+            contribution(3, 3, "b a b c"),
+        ];
+        let index = CorpusIndex::build(&docs).unwrap();
+        let sa = &index.suffix_array;
+        for j in 1..sa.len() {
+            let (a, b) = (
+                &index.text[sa[j - 1] as usize..],
+                &index.text[sa[j] as usize..],
+            );
+            let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+            for window in 1..8 {
                 assert_eq!(
-                    rmq.min(lo, hi),
-                    *values[lo..hi].iter().min().unwrap(),
-                    "{lo}..{hi}"
+                    index.shares_window(j, window),
+                    common >= window,
+                    "{j} {window}"
                 );
             }
         }
     }
 
     #[test]
-    fn longest_match_and_earliest_document() {
-        let docs = [
-            contribution(1, 5, "a b c d e f"),
-            contribution(2, 1, "x c d e f y"),
-            contribution(3, 9, "b c d e f g h"),
-        ];
+    fn long_shared_windows_beyond_the_stored_lcp() {
+        // Two documents sharing 300 tokens: the stored LCP saturates at 255.
+        let shared: Vec<String> = (0..300).map(|i| format!("w{}", i % 37)).collect();
+        let a = format!("{} end", shared.join(" "));
+        let b = format!("start {}", shared.join(" "));
+        let docs = [contribution(1, 1, &a), contribution(2, 2, &b)];
         let index = CorpusIndex::build(&docs).unwrap();
-        assert_eq!(index.documents()[0].order, 1);
-        assert_eq!(index.token_count(), 19);
-        let (tokens, spans) = index.find_spans("c d e f g", 2);
-        assert_eq!(tokens, 5);
-        // "c d e f g" is only in document 3 (order 9).
-        assert_eq!(
-            spans,
-            [Span {
-                start: 0,
-                end: 5,
-                document: 2
-            }]
-        );
-        let (_, spans) = index.find_spans("q c d e f", 2);
-        // "c d e f" is in all three; the earliest (order 1) wins.
-        assert_eq!(
-            spans,
-            [Span {
-                start: 1,
-                end: 5,
-                document: 0
-            }]
-        );
-        // "e f b" would cross from the end of "a b c d e f" into "b c d e f g h".
-        let (_, spans) = index.find_spans("e f b c", 3);
-        assert!(spans.is_empty());
-    }
-
-    #[test]
-    fn empty_corpus_matches_nothing() {
-        let index = CorpusIndex::build(&[]).unwrap();
-        assert_eq!(index.find_spans("anything at all", 1), (3, vec![]));
-        let index = CorpusIndex::build(&[contribution(1, 1, "  ")]).unwrap();
-        assert_eq!(index.find_spans("anything at all", 1), (3, vec![]));
+        let sa = &index.suffix_array;
+        let longest = (1..sa.len())
+            .filter(|&j| index.shares_window(j, 300))
+            .count();
+        assert_eq!(longest, 1, "exactly one adjacent pair shares 300 tokens");
+        assert!(!(1..sa.len()).any(|j| index.shares_window(j, 301)));
     }
 
     #[test]

@@ -9,9 +9,11 @@ use crate::{
     allocation::largest_remainder,
     corpus::{Contribution, CorpusIndex, Span},
     error::AttributionError,
+    originality::WindowOrigins,
     report::{
-        AccountReward, AttributionReport, CreditRecord, EpochParams, InferenceAttribution,
-        ModelCorpus, SpanRecord, Totals, REPORT_FORMAT,
+        AccountReward, AttributionReport, CorpusAtCutoff, CreditRecord, EpochParams,
+        InferenceAttribution, ModelCorpus, SpanRecord, Totals, UnattributedInference,
+        REPORT_FORMAT,
     },
     reward_tree::RewardTree,
 };
@@ -25,9 +27,12 @@ pub struct Inference {
     pub model_id: u64,
     /// The contributors' share of the payment.
     pub contributor_share: U256,
-    /// The output text; its UTF-8 bytes must hash to `inference_id`.
-    pub output: String,
-    /// Block of the payment event (orders payments).
+    /// The output text, if anyone published it; its UTF-8 bytes must hash to
+    /// `inference_id`. A missing or mismatching output is listed in the
+    /// report and its share stays unallocated.
+    pub output: Option<String>,
+    /// Block of the payment event: orders payments and selects the model's
+    /// data cutoff in force.
     pub block_number: u64,
     /// Log index of the payment event within its block.
     pub log_index: u64,
@@ -47,10 +52,74 @@ impl Inference {
             inference_id: keccak256(output.as_bytes()),
             model_id,
             contributor_share,
-            output,
+            output: Some(output),
             block_number,
             log_index,
         }
+    }
+
+    /// A paid inference whose output nobody published.
+    pub fn unpublished(
+        inference_id: B256,
+        model_id: u64,
+        contributor_share: U256,
+        block_number: u64,
+        log_index: u64,
+    ) -> Self {
+        Self {
+            inference_id,
+            model_id,
+            contributor_share,
+            output: None,
+            block_number,
+            log_index,
+        }
+    }
+}
+
+/// A move of a model's data cutoff (a `DataCutoffSet` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DataCutoff {
+    /// Block of the `DataCutoffSet` event: the cutoff is in force for
+    /// payments in this block and later.
+    pub set_at_block: u64,
+    /// The cutoff: contributions registered at or before this block count.
+    pub cutoff_block: u64,
+}
+
+/// What the engine needs to know of a model.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model {
+    /// Its datanets: its corpus is their contributions.
+    pub datanet_ids: Vec<u64>,
+    /// Its cutoff history, in any order: every `DataCutoffSet` event up to
+    /// the epoch's last block (registration sets the first).
+    pub cutoffs: Vec<DataCutoff>,
+}
+
+impl Model {
+    /// A model of `datanet_ids` whose single cutoff `cutoff_block` was set at
+    /// `set_at_block` (as registration does: both the registration block).
+    pub fn new(datanet_ids: Vec<u64>, set_at_block: u64, cutoff_block: u64) -> Self {
+        Self {
+            datanet_ids,
+            cutoffs: vec![DataCutoff {
+                set_at_block,
+                cutoff_block,
+            }],
+        }
+    }
+
+    /// The cutoff in force for a payment in block `paid_block`: among the
+    /// cutoffs set at or before that block, the one with the largest cutoff
+    /// block (on chain a cutoff only moves forward, so this is the latest).
+    /// `None` if no cutoff had been set by then.
+    pub fn cutoff_at(&self, paid_block: u64) -> Option<DataCutoff> {
+        self.cutoffs
+            .iter()
+            .filter(|c| c.set_at_block <= paid_block)
+            .max_by_key(|c| (c.cutoff_block, std::cmp::Reverse(c.set_at_block)))
+            .copied()
     }
 }
 
@@ -59,10 +128,11 @@ impl Inference {
 pub struct EpochInput {
     /// Parameters, copied into the report.
     pub params: EpochParams,
-    /// Accepted, non-retired contributions of (at least) the paid models' datanets.
+    /// Accepted, non-retired contributions of (at least) the paid models'
+    /// datanets, registered up to the epoch's last block.
     pub contributions: Vec<Contribution>,
-    /// Each model's datanets: a model's corpus is the contributions of these.
-    pub models: BTreeMap<u64, Vec<u64>>,
+    /// The models, by id.
+    pub models: BTreeMap<u64, Model>,
     /// Payments of the epoch, in any order.
     pub inferences: Vec<Inference>,
     /// Cumulative amounts after the previous epoch.
@@ -81,13 +151,26 @@ pub struct EpochOutcome {
     pub tree: Option<RewardTree>,
 }
 
-/// Computes an epoch: checks each output against its inference id, matches
-/// spans in its model's corpus, divides its contributor share by credit, and
-/// adds the per-account sums to the previous cumulative amounts.
+/// A payment that can be attributed: its position among the sorted payments
+/// and the cutoff in force.
+struct Attributable<'a> {
+    position: usize,
+    inference: &'a Inference,
+    output: &'a str,
+    cutoff: DataCutoff,
+}
+
+/// Computes an epoch: checks each output against its inference id, credits
+/// its tokens to the earliest contributions (see the crate docs), divides its
+/// contributor share by credit, and adds the per-account sums to the previous
+/// cumulative amounts.
 ///
 /// One corpus index is built per distinct set of datanets among the paid
-/// models, one at a time. Contributions outside every paid model's datanets,
-/// and models nobody paid, do not affect the result.
+/// models, one at a time, over the contributions registered up to the latest
+/// cutoff in use; one origin table per distinct cutoff. Contributions outside
+/// every paid model's datanets, and models nobody paid, do not affect the
+/// result. A payment whose output is missing or mismatches its id is listed
+/// (`unpublished`, `mismatched`) and never fails the epoch.
 pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionError> {
     let params = input.params;
     if params.min_span == 0 {
@@ -101,9 +184,9 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
     }
 
     // Payments in chain order, each checked.
-    let mut inferences: Vec<&Inference> = input.inferences.iter().collect();
-    inferences.sort_by_key(|i| (i.block_number, i.log_index));
-    for pair in inferences.windows(2) {
+    let mut payments: Vec<&Inference> = input.inferences.iter().collect();
+    payments.sort_by_key(|i| (i.block_number, i.log_index));
+    for pair in payments.windows(2) {
         if (pair[0].block_number, pair[0].log_index) == (pair[1].block_number, pair[1].log_index) {
             return Err(AttributionError::DuplicatePayment {
                 block_number: pair[0].block_number,
@@ -111,14 +194,9 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
             });
         }
     }
-    for inference in &inferences {
-        let computed = keccak256(inference.output.as_bytes());
-        if computed != inference.inference_id {
-            return Err(AttributionError::InferenceIdMismatch {
-                inference_id: inference.inference_id,
-                computed,
-            });
-        }
+    let mut attributable = Vec::with_capacity(payments.len());
+    let (mut unpublished, mut mismatched) = (Vec::new(), Vec::new());
+    for inference in &payments {
         if !(params.from_block..=params.to_block).contains(&inference.block_number) {
             return Err(AttributionError::PaymentOutsideEpoch {
                 inference_id: inference.inference_id,
@@ -127,60 +205,112 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
                 to_block: params.to_block,
             });
         }
-        if !input.models.contains_key(&inference.model_id) {
+        let Some(model) = input.models.get(&inference.model_id) else {
             return Err(AttributionError::UnknownModel {
                 inference_id: inference.inference_id,
                 model_id: inference.model_id,
             });
-        }
+        };
+        let output = match &inference.output {
+            None => {
+                unpublished.push(unattributed(inference));
+                continue;
+            }
+            Some(text) if keccak256(text.as_bytes()) != inference.inference_id => {
+                mismatched.push(unattributed(inference));
+                continue;
+            }
+            Some(text) => text.as_str(),
+        };
+        let cutoff =
+            model
+                .cutoff_at(inference.block_number)
+                .ok_or(AttributionError::NoDataCutoff {
+                    inference_id: inference.inference_id,
+                    model_id: inference.model_id,
+                    block_number: inference.block_number,
+                })?;
+        attributable.push(Attributable {
+            position: attributable.len(),
+            inference,
+            output,
+            cutoff,
+        });
     }
 
-    // Paid models grouped by datanet set, so each corpus is indexed once.
-    let mut corpora: BTreeMap<BTreeSet<u64>, Vec<u64>> = BTreeMap::new();
-    let paid_models: BTreeSet<u64> = inferences.iter().map(|i| i.model_id).collect();
-    for &model_id in &paid_models {
-        let datanets: BTreeSet<u64> = input.models[&model_id].iter().copied().collect();
-        corpora.entry(datanets).or_default().push(model_id);
+    // Attributed payments grouped by datanet set, so each corpus is indexed
+    // once, then by cutoff block.
+    let mut corpora: BTreeMap<BTreeSet<u64>, BTreeMap<u64, Vec<&Attributable>>> = BTreeMap::new();
+    for a in &attributable {
+        let datanets: BTreeSet<u64> = input.models[&a.inference.model_id]
+            .datanet_ids
+            .iter()
+            .copied()
+            .collect();
+        corpora
+            .entry(datanets)
+            .or_default()
+            .entry(a.cutoff.cutoff_block)
+            .or_default()
+            .push(a);
     }
 
-    let mut attributions: Vec<Option<InferenceAttribution>> = vec![None; inferences.len()];
-    let mut models = Vec::with_capacity(paid_models.len());
-    for (datanets, model_ids) in &corpora {
+    let mut attributions: Vec<Option<InferenceAttribution>> = vec![None; attributable.len()];
+    let mut models: BTreeMap<u64, ModelCorpus> = BTreeMap::new();
+    for (datanets, by_cutoff) in &corpora {
+        let latest = by_cutoff.keys().next_back().copied().unwrap_or(0);
         let mut index = CorpusIndex::build(
             input
                 .contributions
                 .iter()
-                .filter(|c| datanets.contains(&c.datanet_id)),
+                .filter(|c| datanets.contains(&c.datanet_id) && c.registered_block <= latest),
         )?;
         // The window filter pays for itself once the outputs' bytes reach about
         // an eighth of the corpus's token count; it never changes a result.
-        let output_bytes: usize = inferences
-            .iter()
-            .filter(|i| model_ids.contains(&i.model_id))
-            .map(|i| i.output.len())
-            .sum();
+        let output_bytes: usize = by_cutoff.values().flatten().map(|a| a.output.len()).sum();
         if output_bytes.saturating_mul(8) > index.token_count() {
             index.add_window_filter(params.min_span as usize);
         }
-        for &model_id in model_ids {
-            models.push(ModelCorpus {
-                model_id,
-                datanet_ids: datanets.iter().copied().collect(),
-                contributions: index.documents().len() as u64,
-                tokens: index.token_count() as u64,
-            });
-        }
-        let results: Vec<(usize, InferenceAttribution)> = inferences
-            .par_iter()
-            .enumerate()
-            .filter(|(_, i)| model_ids.contains(&i.model_id))
-            .map(|(n, i)| (n, attribute(&index, i, params.min_span as usize)))
-            .collect();
-        for (n, attribution) in results {
-            attributions[n] = Some(attribution);
+        for (&cutoff_block, group) in by_cutoff {
+            let (contributions, tokens) = index
+                .documents()
+                .iter()
+                .filter(|d| d.registered_block <= cutoff_block)
+                .fold((0u64, 0u64), |(n, t), d| (n + 1, t + d.tokens as u64));
+            for a in group {
+                let model = models
+                    .entry(a.inference.model_id)
+                    .or_insert_with(|| ModelCorpus {
+                        model_id: a.inference.model_id,
+                        datanet_ids: datanets.iter().copied().collect(),
+                        cutoffs: Vec::new(),
+                    });
+                if !model.cutoffs.iter().any(|c| c.cutoff_block == cutoff_block) {
+                    model.cutoffs.push(CorpusAtCutoff {
+                        set_at_block: a.cutoff.set_at_block,
+                        cutoff_block,
+                        contributions,
+                        tokens,
+                    });
+                }
+            }
+            let origins = index.window_origins(params.min_span as usize, Some(cutoff_block));
+            let results: Vec<(usize, InferenceAttribution)> = group
+                .par_iter()
+                .map(|a| (a.position, attribute(&origins, a)))
+                .collect();
+            for (position, attribution) in results {
+                attributions[position] = Some(attribution);
+            }
         }
     }
-    models.sort_by_key(|m| m.model_id);
+    let models: Vec<ModelCorpus> = models
+        .into_values()
+        .map(|mut m| {
+            m.cutoffs.sort_by_key(|c| c.cutoff_block);
+            m
+        })
+        .collect();
     let inferences: Vec<InferenceAttribution> = attributions.into_iter().flatten().collect();
 
     // Per-account sums and cumulative amounts.
@@ -203,6 +333,15 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
             *sum = checked_add(*sum, credit.amount, "an account's epoch amount")?;
             totals.allocated = checked_add(totals.allocated, credit.amount, "allocated")?;
         }
+    }
+    for left in unpublished.iter().chain(&mismatched) {
+        totals.contributor_share = checked_add(
+            totals.contributor_share,
+            left.contributor_share,
+            "the epoch's contributor share",
+        )?;
+        totals.unallocated =
+            checked_add(totals.unallocated, left.contributor_share, "unallocated")?;
     }
     let mut cumulative: BTreeMap<Address, U256> = input
         .previous
@@ -238,6 +377,8 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
         parameters: params,
         models,
         inferences,
+        unpublished,
+        mismatched,
         accounts,
         totals,
         rewards_root: tree.as_ref().map(RewardTree::root),
@@ -249,17 +390,28 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
     })
 }
 
-/// Matches one output and divides its share among the credited contributions.
-fn attribute(index: &CorpusIndex, inference: &Inference, min_span: usize) -> InferenceAttribution {
-    let (tokens, spans) = index.find_spans(&inference.output, min_span);
+fn unattributed(inference: &Inference) -> UnattributedInference {
+    UnattributedInference {
+        inference_id: inference.inference_id,
+        model_id: inference.model_id,
+        block_number: inference.block_number,
+        log_index: inference.log_index,
+        contributor_share: inference.contributor_share,
+    }
+}
+
+/// Credits one output's tokens and divides its share among the contributions.
+fn attribute(origins: &WindowOrigins<'_>, a: &Attributable<'_>) -> InferenceAttribution {
+    let inference = a.inference;
+    let (tokens, runs) = origins.attribute(a.output);
     // Credit per document; document indices are in originality order.
     let mut credit_by_document: BTreeMap<usize, u64> = BTreeMap::new();
-    for span in &spans {
-        *credit_by_document.entry(span.document).or_default() += span.len() as u64;
+    for run in &runs {
+        *credit_by_document.entry(run.document).or_default() += run.len() as u64;
     }
     let weights: Vec<u64> = credit_by_document.values().copied().collect();
     let amounts = largest_remainder(inference.contributor_share, &weights);
-    let documents = index.documents();
+    let documents = origins.documents();
     let credits: Vec<CreditRecord> = credit_by_document
         .iter()
         .zip(amounts)
@@ -280,14 +432,15 @@ fn attribute(index: &CorpusIndex, inference: &Inference, min_span: usize) -> Inf
         model_id: inference.model_id,
         block_number: inference.block_number,
         log_index: inference.log_index,
+        data_cutoff: a.cutoff.cutoff_block,
         contributor_share: inference.contributor_share,
         tokens: tokens as u64,
-        spans: spans
+        spans: runs
             .iter()
-            .map(|s: &Span| SpanRecord {
-                start: s.start as u64,
-                end: s.end as u64,
-                contribution_id: documents[s.document].contribution_id,
+            .map(|run: &Span| SpanRecord {
+                start: run.start as u64,
+                end: run.end as u64,
+                contribution_id: documents[run.document].contribution_id,
             })
             .collect(),
         credits,

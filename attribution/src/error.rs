@@ -6,14 +6,6 @@ use alloy_primitives::{Address, B256};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AttributionError {
-    /// The output text of a paid inference does not hash to its `inferenceId`.
-    #[error("inference {inference_id}: output text hashes to {computed}, not to its inference id")]
-    InferenceIdMismatch {
-        /// The id paid for on chain.
-        inference_id: B256,
-        /// keccak256 of the supplied output text.
-        computed: B256,
-    },
     /// A contribution's content does not hash to its on-chain content hash.
     #[error("contribution {contribution_id}: content hashes to {computed}, expected {expected}")]
     ContentHashMismatch {
@@ -31,6 +23,20 @@ pub enum AttributionError {
         inference_id: B256,
         /// Its model.
         model_id: u64,
+    },
+    /// A payment's model had no data cutoff set at or before the payment's
+    /// block. On chain registration sets one, so the input lacks the model's
+    /// `DataCutoffSet` events.
+    #[error(
+        "inference {inference_id} pays model {model_id} at block {block_number}, before any data cutoff of that model"
+    )]
+    NoDataCutoff {
+        /// The inference.
+        inference_id: B256,
+        /// Its model.
+        model_id: u64,
+        /// Block of the payment.
+        block_number: u64,
     },
     /// The same contribution id appears twice in a corpus.
     #[error("contribution {0} appears more than once")]

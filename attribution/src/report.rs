@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::AttributionError;
 
 /// Value of [`AttributionReport::format`].
-pub const REPORT_FORMAT: &str = "datanet-attribution-v1";
+///
+/// v2: credit per token (runs of tokens per contribution), data cutoffs per
+/// model and inference, unpublished and mismatched outputs listed.
+pub const REPORT_FORMAT: &str = "datanet-attribution-report/v2";
 
 /// Parameters of an epoch, carried into its report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +56,7 @@ impl Default for EpochParams {
     }
 }
 
-/// A corpus used in the epoch: the datanets of one or more paid models.
+/// The corpora a paid model was attributed against in the epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModelCorpus {
@@ -61,13 +64,25 @@ pub struct ModelCorpus {
     pub model_id: u64,
     /// Its datanets, ascending.
     pub datanet_ids: Vec<u64>,
-    /// Number of contributions in the corpus.
+    /// The data cutoffs in force at its attributed payments, by cutoff block.
+    pub cutoffs: Vec<CorpusAtCutoff>,
+}
+
+/// A model's corpus under one data cutoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CorpusAtCutoff {
+    /// Block at which this cutoff was set (its `DataCutoffSet` event).
+    pub set_at_block: u64,
+    /// The cutoff: contributions registered at or before this block count.
+    pub cutoff_block: u64,
+    /// Number of contributions in the corpus under this cutoff.
     pub contributions: u64,
-    /// Number of tokens in the corpus.
+    /// Number of tokens in the corpus under this cutoff.
     pub tokens: u64,
 }
 
-/// A matched span of an output.
+/// A run of consecutive output tokens credited to one contribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpanRecord {
@@ -75,7 +90,9 @@ pub struct SpanRecord {
     pub start: u64,
     /// One past the last token index.
     pub end: u64,
-    /// The earliest contribution containing the span.
+    /// The contribution every token of the run is credited to: for each
+    /// token, the earliest contribution containing a `minSpan`-token window
+    /// of the output that covers it.
     pub contribution_id: B256,
 }
 
@@ -87,7 +104,7 @@ pub struct CreditRecord {
     pub contribution_id: B256,
     /// Its contributor, who is paid.
     pub contributor: Address,
-    /// Sum of the lengths of the spans credited to it, in tokens.
+    /// Number of output tokens credited to it.
     pub credit: u64,
     /// Its part of the inference's contributor share.
     #[serde(with = "decimal")]
@@ -106,18 +123,42 @@ pub struct InferenceAttribution {
     pub block_number: u64,
     /// Log index of the payment event.
     pub log_index: u64,
+    /// The data cutoff in force at the payment's block: only contributions
+    /// registered at or before this block were searched.
+    pub data_cutoff: u64,
     /// The contributors' share of the payment.
     #[serde(with = "decimal")]
     pub contributor_share: U256,
     /// Number of tokens in the output.
     pub tokens: u64,
-    /// Matched spans, by start.
+    /// Credited tokens as maximal runs of consecutive tokens with the same
+    /// contribution, by start. Tokens in no run are credited to nobody.
     pub spans: Vec<SpanRecord>,
     /// Credits and amounts per contribution, earliest contribution first.
     pub credits: Vec<CreditRecord>,
-    /// The share left in the pool (all of it when no span matched, else zero).
+    /// The share left in the pool (all of it when no token is credited, else
+    /// zero).
     #[serde(with = "decimal")]
     pub unallocated: U256,
+}
+
+/// A paid inference that could not be attributed: its output is missing or
+/// does not hash to its inference id. Its whole contributor share stays
+/// unallocated in the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnattributedInference {
+    /// The inference id paid for on chain.
+    pub inference_id: B256,
+    /// The paid model.
+    pub model_id: u64,
+    /// Block of the payment event.
+    pub block_number: u64,
+    /// Log index of the payment event.
+    pub log_index: u64,
+    /// The contributors' share of the payment, left unallocated.
+    #[serde(with = "decimal")]
+    pub contributor_share: U256,
 }
 
 /// An account rewarded in this epoch.
@@ -138,13 +179,15 @@ pub struct AccountReward {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Totals {
-    /// Sum of the contributor shares of the epoch's payments.
+    /// Sum of the contributor shares of the epoch's payments (attributed,
+    /// unpublished and mismatched).
     #[serde(with = "decimal")]
     pub contributor_share: U256,
     /// Allocated to contributors in this epoch.
     #[serde(with = "decimal")]
     pub allocated: U256,
-    /// Left unallocated in this epoch.
+    /// Left unallocated in this epoch (inferences without credited tokens,
+    /// unpublished and mismatched ones).
     #[serde(with = "decimal")]
     pub unallocated: U256,
     /// Sum of all cumulative amounts: the on-chain `totalAllocated`.
@@ -160,10 +203,15 @@ pub struct AttributionReport {
     pub format: String,
     /// The epoch's parameters.
     pub parameters: EpochParams,
-    /// Corpora of the models paid in the epoch, by model id.
+    /// Corpora of the models with attributed payments, by model id.
     pub models: Vec<ModelCorpus>,
-    /// Paid inferences, by (block number, log index).
+    /// Attributed inferences, by (block number, log index).
     pub inferences: Vec<InferenceAttribution>,
+    /// Paid inferences whose output nobody supplied, by (block, log index).
+    pub unpublished: Vec<UnattributedInference>,
+    /// Paid inferences whose supplied output does not hash to the inference
+    /// id, by (block, log index).
+    pub mismatched: Vec<UnattributedInference>,
     /// Accounts that earned something in this epoch, by address.
     pub accounts: Vec<AccountReward>,
     /// Epoch sums.
