@@ -158,6 +158,69 @@ mod tests {
         );
     }
 
+    /// The same epoch hashed by viem 2 (`hashStruct`, `hashTypedData`) under
+    /// chain 31337 and pool 0xaa…aa.
+    #[test]
+    fn signing_hash_matches_viem() {
+        let e = sample();
+        assert_eq!(
+            e.eip712_hash_struct(),
+            "0xda2bc3739e58aaf8d1575493ade987aa8b082524742e5d035cc5b9f462052d2c"
+                .parse::<B256>()
+                .unwrap()
+        );
+        assert_eq!(
+            e.signing_hash(31337, Address::repeat_byte(0xaa)),
+            "0xb5b2a64e4c7d3323b1e001804d67f3c0dea2f6d911f49c97afa7b5af2615996a"
+                .parse::<B256>()
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn a_report_gives_the_epoch_to_sign() {
+        let mut report = AttributionReport {
+            format: crate::REPORT_FORMAT.into(),
+            parameters: crate::EpochParams {
+                epoch: 4,
+                ..Default::default()
+            },
+            models: vec![],
+            inferences: vec![],
+            unpublished: vec![],
+            mismatched: vec![],
+            accounts: vec![],
+            totals: crate::Totals {
+                contributor_share: U256::ZERO,
+                allocated: U256::ZERO,
+                unallocated: U256::ZERO,
+                cumulative_allocated: U256::from(77),
+            },
+            rewards_root: None,
+        };
+        assert_eq!(report.signed_epoch(2, "uri"), None);
+        report.rewards_root = Some(B256::repeat_byte(3));
+        let e = report.signed_epoch(2, "uri").unwrap();
+        assert_eq!(
+            (
+                e.epoch,
+                e.nonce,
+                e.rewardsRoot,
+                e.totalAllocated,
+                e.reportHash,
+                e.reportURI.as_str()
+            ),
+            (
+                4,
+                2,
+                B256::repeat_byte(3),
+                U256::from(77),
+                report.report_hash(),
+                "uri"
+            )
+        );
+    }
+
     #[test]
     fn json_uses_the_solidity_names() {
         let json = serde_json::to_value(sample()).unwrap();
