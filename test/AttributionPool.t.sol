@@ -11,6 +11,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 contract AttributionPoolTest is Fixture {
     bytes32 internal constant INFERENCE = keccak256("the output text");
@@ -39,60 +40,109 @@ contract AttributionPoolTest is Fixture {
         assertEq(pool.contributorsReceived(), 0);
         assertEq(pool.pendingEpoch().validAt, 0);
         assertEq(pool.pendingAttestors().validAt, 0);
+        assertEq(pool.proposalNonce(), 0);
+        (address pendingGuardian, uint64 guardianValidAt) = pool.pendingGuardian();
+        assertEq(pendingGuardian, address(0));
+        assertEq(guardianValidAt, 0);
         assertFalse(pool.paused());
+        assertEq(pool.pausedUntil(), 0);
         assertEq(pool.MAX_ATTESTORS(), 32);
+        assertEq(pool.MIN_CHALLENGE_PERIOD(), 1 hours);
+        assertEq(pool.MAX_CHALLENGE_PERIOD(), 30 days);
+        assertEq(pool.MAX_PAUSE_DURATION(), 7 days);
+        assertEq(pool.PAUSE_COOLDOWN(), 7 days);
         assertEq(
             pool.EPOCH_TYPEHASH(),
             keccak256(
-                "Epoch(uint256 epoch,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
+                "Epoch(uint64 epoch,uint64 nonce,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
             )
         );
     }
 
-    function test_constructor_emitsAttestorsChanged() public {
-        vm.expectEmit(vm.computeCreateAddress(address(this), vm.getNonce(address(this))));
+    function test_constructor_emitsGuardianAndAttestorsChanged() public {
+        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
+        vm.expectEmit(expected);
+        emit IAttributionPool.GuardianChanged(address(0), guardian);
+        vm.expectEmit(expected);
         emit IAttributionPool.AttestorsChanged(attestorAddrs, THRESHOLD);
         new AttributionPool(_config(address(token), CHALLENGE_PERIOD));
     }
 
+    function test_constructor_acceptsChallengePeriodBounds() public {
+        assertEq(new AttributionPool(_config(address(token), 1 hours)).challengePeriod(), 1 hours);
+        assertEq(new AttributionPool(_config(address(token), 30 days)).challengePeriod(), 30 days);
+    }
+
+    function test_constructor_revertsWhen_challengePeriodBelowMinimum() public {
+        _expectConstructorRevert(
+            _config(address(token), 1 hours - 1),
+            abi.encodeWithSelector(
+                IAttributionPool.InvalidChallengePeriod.selector, 1 hours - 1, 1 hours, 30 days
+            )
+        );
+    }
+
+    function test_constructor_revertsWhen_challengePeriodAboveMaximum() public {
+        _expectConstructorRevert(
+            _config(address(token), 30 days + 1),
+            abi.encodeWithSelector(
+                IAttributionPool.InvalidChallengePeriod.selector, 30 days + 1, 1 hours, 30 days
+            )
+        );
+    }
+
+    function testFuzz_constructor_acceptsExactlyBoundedChallengePeriods(uint64 period) public {
+        bool valid = period >= 1 hours && period <= 30 days;
+        if (!valid) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAttributionPool.InvalidChallengePeriod.selector, period, 1 hours, 30 days
+                )
+            );
+        }
+        AttributionPool p = new AttributionPool(_config(address(token), period));
+        if (valid) assertEq(p.challengePeriod(), period);
+    }
+
     function test_constructor_revertsWhen_tokenZero() public {
         _expectConstructorRevert(
-            _config(address(0), 0), abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector)
+            _config(address(0), CHALLENGE_PERIOD),
+            abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector)
         );
     }
 
     function test_constructor_revertsWhen_modelRegistryZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.modelRegistry = address(0);
         _expectConstructorRevert(c, abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector));
     }
 
     function test_constructor_revertsWhen_treasuryZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.treasury = address(0);
         _expectConstructorRevert(c, abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector));
     }
 
     function test_constructor_revertsWhen_guardianZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.guardian = address(0);
         _expectConstructorRevert(c, abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector));
     }
 
     function test_constructor_revertsWhen_ownerZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.owner = address(0);
         _expectConstructorRevert(c, abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
     }
 
     function test_constructor_revertsWhen_feeAbove100Percent() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.protocolFeeBps = 10_001;
         _expectConstructorRevert(c, abi.encodeWithSelector(IAttributionPool.BpsTooLarge.selector, 10_001));
     }
 
     function test_constructor_revertsWhen_noAttestors() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.attestors = new address[](0);
         c.threshold = 1;
         _expectConstructorRevert(
@@ -101,7 +151,7 @@ contract AttributionPoolTest is Fixture {
     }
 
     function test_constructor_revertsWhen_tooManyAttestors() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.attestors = new address[](33);
         for (uint256 i; i < 33; ++i) {
             // forge-lint: disable-next-line(unsafe-typecast) -- i < 33
@@ -113,7 +163,7 @@ contract AttributionPoolTest is Fixture {
     }
 
     function test_constructor_revertsWhen_thresholdZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.threshold = 0;
         _expectConstructorRevert(
             c, abi.encodeWithSelector(IAttributionPool.InvalidAttestorSet.selector, 5, 0, 32)
@@ -121,7 +171,7 @@ contract AttributionPoolTest is Fixture {
     }
 
     function test_constructor_revertsWhen_thresholdAboveAttestorCount() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.threshold = 6;
         _expectConstructorRevert(
             c, abi.encodeWithSelector(IAttributionPool.InvalidAttestorSet.selector, 5, 6, 32)
@@ -129,13 +179,13 @@ contract AttributionPoolTest is Fixture {
     }
 
     function test_constructor_revertsWhen_attestorZero() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.attestors[2] = address(0);
         _expectConstructorRevert(c, abi.encodeWithSelector(IAttributionPool.ZeroAddress.selector));
     }
 
     function test_constructor_revertsWhen_duplicateAttestor() public {
-        IAttributionPool.Config memory c = _config(address(token), 0);
+        IAttributionPool.Config memory c = _config(address(token), CHALLENGE_PERIOD);
         c.attestors[3] = c.attestors[1];
         _expectConstructorRevert(
             c, abi.encodeWithSelector(IAttributionPool.DuplicateAttestor.selector, attestorAddrs[1])
@@ -149,7 +199,7 @@ contract AttributionPoolTest is Fixture {
         vm.expectEmit(address(pool));
         emit IAttributionPool.InferencePaid(INFERENCE, modelId, payer, 100e18, 5e18, 19e18, 76e18);
         vm.prank(payer);
-        pool.payForInference(modelId, 100e18, INFERENCE);
+        pool.payForInference(modelId, 100e18, INFERENCE, "");
 
         assertEq(token.balanceOf(treasury), 5e18);
         assertEq(token.balanceOf(address(pool)), 95e18);
@@ -163,14 +213,34 @@ contract AttributionPoolTest is Fixture {
         vm.expectEmit(address(pool));
         emit IAttributionPool.InferencePaid(INFERENCE, modelId, payer, 99, 4, 19, 76);
         vm.prank(payer);
-        pool.payForInference(modelId, 99, INFERENCE);
+        pool.payForInference(modelId, 99, INFERENCE, "");
 
         // One wei: everything to the contributors.
         vm.expectEmit(address(pool));
         emit IAttributionPool.InferencePaid(INFERENCE, modelId, payer, 1, 0, 0, 1);
         vm.prank(payer);
-        pool.payForInference(modelId, 1, INFERENCE);
+        pool.payForInference(modelId, 1, INFERENCE, "");
         assertEq(token.balanceOf(treasury) + token.balanceOf(address(pool)), 100);
+    }
+
+    function test_payForInference_namesWhereItsOutputIsPublished() public {
+        vm.recordLogs();
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.OutputsPublished(modelId, payer, "ipfs://outputs");
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.InferencePaid(INFERENCE, modelId, payer, 100e18, 5e18, 19e18, 76e18);
+        vm.prank(payer);
+        pool.payForInference(modelId, 100e18, INFERENCE, "ipfs://outputs");
+    }
+
+    function test_payForInference_withoutOutputsURIEmitsNoOutputsPublished() public {
+        vm.recordLogs();
+        vm.prank(payer);
+        pool.payForInference(modelId, 100e18, INFERENCE, "");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != IAttributionPool.OutputsPublished.selector);
+        }
     }
 
     function test_payForInference_creditsCurrentModelOwner() public {
@@ -184,28 +254,28 @@ contract AttributionPoolTest is Fixture {
 
     function test_payForInference_revertsWhen_paused() public {
         vm.prank(guardian);
-        pool.setPaused(true);
-        vm.expectRevert(IAttributionPool.PoolPaused.selector);
+        pool.pause();
+        _expectPaused();
         vm.prank(payer);
-        pool.payForInference(modelId, 1e18, INFERENCE);
+        pool.payForInference(modelId, 1e18, INFERENCE, "");
     }
 
     function test_payForInference_revertsWhen_modelNotFound() public {
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.ModelNotFound.selector, 99));
         vm.prank(payer);
-        pool.payForInference(99, 1e18, INFERENCE);
+        pool.payForInference(99, 1e18, INFERENCE, "");
     }
 
     function test_payForInference_revertsWhen_amountZero() public {
         vm.expectRevert(IAttributionPool.ZeroAmount.selector);
         vm.prank(payer);
-        pool.payForInference(modelId, 0, INFERENCE);
+        pool.payForInference(modelId, 0, INFERENCE, "");
     }
 
     function test_payForInference_revertsWhen_inferenceIdEmpty() public {
         vm.expectRevert(IAttributionPool.EmptyInferenceId.selector);
         vm.prank(payer);
-        pool.payForInference(modelId, 1e18, bytes32(0));
+        pool.payForInference(modelId, 1e18, bytes32(0), "");
     }
 
     function test_payForInference_revertsWhen_feeOnTransferToken() public {
@@ -215,7 +285,7 @@ contract AttributionPoolTest is Fixture {
         vm.startPrank(payer);
         fot.approve(address(fotPool), type(uint256).max);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.UnsupportedToken.selector, 100e18, 99e18));
-        fotPool.payForInference(modelId, 100e18, INFERENCE);
+        fotPool.payForInference(modelId, 100e18, INFERENCE, "");
         vm.stopPrank();
     }
 
@@ -233,7 +303,7 @@ contract AttributionPoolTest is Fixture {
         token.mint(stranger, amount);
         vm.startPrank(stranger);
         token.approve(address(p), amount);
-        p.payForInference(model, amount, INFERENCE);
+        p.payForInference(model, amount, INFERENCE, "");
         vm.stopPrank();
 
         uint256 fee = amount * feeBps / 10_000;
@@ -261,20 +331,45 @@ contract AttributionPoolTest is Fixture {
         }
         vm.expectCall(address(token), abi.encodeCall(IERC20.transferFrom, (payer, address(pool), total)), 1);
         vm.prank(payer);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, "");
         assertEq(token.balanceOf(payer), 1_000_000e18 - total);
+    }
+
+    function test_payForInferences_namesWhereItsOutputsArePublishedOnce() public {
+        (uint256[] memory amounts, bytes32[] memory ids) = _batch(3);
+        vm.recordLogs();
+        vm.prank(payer);
+        pool.payForInferences(modelId, amounts, ids, "https://app.example/outputs/batch-7.jsonl");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 published;
+        uint256 paid;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(pool)) continue;
+            if (logs[i].topics[0] == IAttributionPool.OutputsPublished.selector) {
+                // Before every InferencePaid of the call.
+                assertEq(paid, 0);
+                ++published;
+                assertEq(logs[i].topics[1], bytes32(modelId));
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(payer))));
+                assertEq(abi.decode(logs[i].data, (string)), "https://app.example/outputs/batch-7.jsonl");
+            } else if (logs[i].topics[0] == IAttributionPool.InferencePaid.selector) {
+                ++paid;
+            }
+        }
+        assertEq(published, 1);
+        assertEq(paid, 3);
     }
 
     function test_payForInferences_revertsWhen_empty() public {
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.InvalidBatch.selector, 0, 0));
         vm.prank(payer);
-        pool.payForInferences(modelId, new uint256[](0), new bytes32[](0));
+        pool.payForInferences(modelId, new uint256[](0), new bytes32[](0), "");
     }
 
     function test_payForInferences_revertsWhen_lengthsDiffer() public {
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.InvalidBatch.selector, 2, 3));
         vm.prank(payer);
-        pool.payForInferences(modelId, new uint256[](2), new bytes32[](3));
+        pool.payForInferences(modelId, new uint256[](2), new bytes32[](3), "");
     }
 
     function test_payForInferences_revertsWhen_anyAmountZero() public {
@@ -282,7 +377,7 @@ contract AttributionPoolTest is Fixture {
         amounts[2] = 0;
         vm.expectRevert(IAttributionPool.ZeroAmount.selector);
         vm.prank(payer);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, "");
     }
 
     function test_payForInferences_revertsWhen_anyInferenceIdEmpty() public {
@@ -290,23 +385,23 @@ contract AttributionPoolTest is Fixture {
         ids[1] = bytes32(0);
         vm.expectRevert(IAttributionPool.EmptyInferenceId.selector);
         vm.prank(payer);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, "");
     }
 
     function test_payForInferences_revertsWhen_modelNotFound() public {
         (uint256[] memory amounts, bytes32[] memory ids) = _batch(2);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.ModelNotFound.selector, 7));
         vm.prank(payer);
-        pool.payForInferences(7, amounts, ids);
+        pool.payForInferences(7, amounts, ids, "");
     }
 
     function test_payForInferences_revertsWhen_paused() public {
         (uint256[] memory amounts, bytes32[] memory ids) = _batch(2);
         vm.prank(guardian);
-        pool.setPaused(true);
-        vm.expectRevert(IAttributionPool.PoolPaused.selector);
+        pool.pause();
+        _expectPaused();
         vm.prank(payer);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, "");
     }
 
     function test_payForInferences_revertsWhen_feeOnTransferToken() public {
@@ -320,7 +415,7 @@ contract AttributionPoolTest is Fixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAttributionPool.UnsupportedToken.selector, total, total - total / 100)
         );
-        fotPool.payForInferences(modelId, amounts, ids);
+        fotPool.payForInferences(modelId, amounts, ids, "");
         vm.stopPrank();
     }
 
@@ -335,10 +430,10 @@ contract AttributionPoolTest is Fixture {
         AttributionPool single = new AttributionPool(_config(address(token), CHALLENGE_PERIOD));
         vm.startPrank(payer);
         token.approve(address(single), type(uint256).max);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, "");
         uint256 treasuryAfterBatch = token.balanceOf(treasury);
         for (uint256 i; i < count; ++i) {
-            single.payForInference(modelId, amounts[i], ids[i]);
+            single.payForInference(modelId, amounts[i], ids[i], "");
         }
         vm.stopPrank();
 
@@ -352,12 +447,12 @@ contract AttributionPoolTest is Fixture {
 
     function test_proposeEpoch_storesPendingEpochWithValidAt() public {
         _payContributors(1_000);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 1_000);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 1_000));
         uint256 validAt = block.timestamp + CHALLENGE_PERIOD;
         vm.expectEmit(address(pool));
-        emit IAttributionPool.EpochProposed(1, ROOT, 1_000, REPORT_HASH, validAt, REPORT_URI);
+        emit IAttributionPool.EpochProposed(1, ROOT, 0, 1_000, REPORT_HASH, validAt, REPORT_URI);
         vm.prank(stranger); // anyone may submit signed epochs
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs);
 
         IAttributionPool.PendingEpoch memory pending = pool.pendingEpoch();
         assertEq(pending.epoch, 1);
@@ -373,8 +468,9 @@ contract AttributionPoolTest is Fixture {
 
     function test_proposeEpoch_acceptsEverySignatureAboveThreshold() public {
         _payContributors(1_000);
-        bytes[] memory sigs = _signSorted(_keys(5), pool.epochDigest(1, ROOT, 1_000, REPORT_HASH, REPORT_URI));
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        bytes[] memory sigs =
+            _signSorted(_keys(5), pool.epochDigest(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI)));
+        pool.proposeEpoch(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs);
         assertEq(pool.pendingEpoch().epoch, 1);
     }
 
@@ -387,131 +483,171 @@ contract AttributionPoolTest is Fixture {
     function test_proposeEpoch_revertsWhen_epochAlreadyPending() public {
         _payContributors(1_000);
         _propose(1, ROOT, 1_000);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 1_000);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 1_000));
+        IAttributionPool.Epoch memory e16 = _ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.EpochAlreadyPending.selector, 1));
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e16, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_epochSkipsAhead() public {
-        bytes[] memory sigs = _epochSigs(pool, 2, ROOT, 0);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 2, ROOT, 0));
+        IAttributionPool.Epoch memory e15 = _ep(pool, 2, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.UnexpectedEpoch.selector, 2, 1));
-        pool.proposeEpoch(2, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e15, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_epochAlreadyAccepted() public {
         _publish(ROOT, 0);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 0);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 0));
+        IAttributionPool.Epoch memory e14 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.UnexpectedEpoch.selector, 1, 2));
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e14, sigs);
+    }
+
+    function test_proposeEpoch_revertsWhen_nonceStale() public {
+        _propose(1, ROOT, 0);
+        vm.prank(guardian);
+        pool.vetoEpoch();
+        IAttributionPool.Epoch memory e = _epoch(pool, 1, ROOT, 0);
+        e.nonce = 0;
+        bytes[] memory sigs = _epochSigs(pool, e);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.StaleNonce.selector, 0, 1));
+        pool.proposeEpoch(e, sigs);
+    }
+
+    function test_proposeEpoch_revertsWhen_nonceAhead() public {
+        IAttributionPool.Epoch memory e = _epoch(pool, 1, ROOT, 0);
+        e.nonce = 1;
+        bytes[] memory sigs = _epochSigs(pool, e);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.StaleNonce.selector, 1, 0));
+        pool.proposeEpoch(e, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_rootEmpty() public {
-        bytes[] memory sigs = _epochSigs(pool, 1, bytes32(0), 0);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, bytes32(0), 0));
+        IAttributionPool.Epoch memory e13 = _ep(pool, 1, bytes32(0), 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(IAttributionPool.EmptyRoot.selector);
-        pool.proposeEpoch(1, bytes32(0), 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e13, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_allocationDecreases() public {
         _payContributors(1_000);
         _publish(ROOT, 1_000);
-        bytes[] memory sigs = _epochSigs(pool, 2, ROOT, 999);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 2, ROOT, 999));
+        IAttributionPool.Epoch memory e12 = _ep(pool, 2, ROOT, 999, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.AllocationDecreased.selector, 999, 1_000));
-        pool.proposeEpoch(2, ROOT, 999, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e12, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_allocationExceedsReceived() public {
         _pay(100e18);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 76e18 + 1);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 76e18 + 1));
+        IAttributionPool.Epoch memory e106 = _ep(pool, 1, ROOT, 76e18 + 1, REPORT_HASH, REPORT_URI);
         vm.expectRevert(
             abi.encodeWithSelector(IAttributionPool.AllocationExceedsReceived.selector, 76e18 + 1, 76e18)
         );
-        pool.proposeEpoch(1, ROOT, 76e18 + 1, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e106, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_notEnoughSignatures() public {
-        bytes[] memory sigs = _signSorted(_keys(2), pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI));
+        bytes[] memory sigs =
+            _signSorted(_keys(2), pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI)));
+        IAttributionPool.Epoch memory e11 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.NotEnoughSignatures.selector, 2, 3));
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e11, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signerNotAttestor() public {
         (address outsider, uint256 outsiderKey) = makeAddrAndKey("outsider");
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         bytes[] memory sigs = _signSorted(_keys(3), digest);
         sigs[0] = _sign(outsiderKey, digest);
+        IAttributionPool.Epoch memory e10 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.SignerNotAttestor.selector, 0, outsider));
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e10, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signersNotSorted() public {
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         bytes[] memory sigs = new bytes[](3);
         sigs[0] = _sign(attestorKeys[2], digest);
         sigs[1] = _sign(attestorKeys[1], digest);
         sigs[2] = _sign(attestorKeys[0], digest);
+        IAttributionPool.Epoch memory e105 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(
             abi.encodeWithSelector(IAttributionPool.SignersNotSorted.selector, 1, attestorAddrs[1])
         );
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e105, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_sameAttestorSignsTwice() public {
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         bytes[] memory sigs = new bytes[](3);
         sigs[0] = _sign(attestorKeys[0], digest);
         sigs[1] = _sign(attestorKeys[0], digest);
         sigs[2] = _sign(attestorKeys[1], digest);
+        IAttributionPool.Epoch memory e104 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(
             abi.encodeWithSelector(IAttributionPool.SignersNotSorted.selector, 1, attestorAddrs[0])
         );
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e104, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signatureMalformed() public {
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 0);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 0));
         sigs[1] = hex"deadbeef";
+        IAttributionPool.Epoch memory e9 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureLength.selector, 4));
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e9, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_anySignedFieldDiffers() public {
         _payContributors(1_000);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 1_000);
-        _expectForgedSigner(pool.epochDigest(1, ROOT, 1_000, REPORT_HASH, "ipfs://other"), sigs[0]);
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, "ipfs://other", sigs);
-        _expectForgedSigner(pool.epochDigest(1, ROOT, 1_000, bytes32(uint256(1)), REPORT_URI), sigs[0]);
-        pool.proposeEpoch(1, ROOT, 1_000, bytes32(uint256(1)), REPORT_URI, sigs);
-        _expectForgedSigner(pool.epochDigest(1, ROOT, 999, REPORT_HASH, REPORT_URI), sigs[0]);
-        pool.proposeEpoch(1, ROOT, 999, REPORT_HASH, REPORT_URI, sigs);
-        _expectForgedSigner(pool.epochDigest(1, ~ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs[0]);
-        pool.proposeEpoch(1, ~ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 1_000));
+        IAttributionPool.Epoch memory e8 = _ep(pool, 1, ROOT, 1_000, REPORT_HASH, "ipfs://other");
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, "ipfs://other")), sigs[0]);
+        pool.proposeEpoch(e8, sigs);
+        IAttributionPool.Epoch memory e7 = _ep(pool, 1, ROOT, 1_000, bytes32(uint256(1)), REPORT_URI);
+        _expectForgedSigner(
+            pool.epochDigest(_ep(pool, 1, ROOT, 1_000, bytes32(uint256(1)), REPORT_URI)), sigs[0]
+        );
+        pool.proposeEpoch(e7, sigs);
+        IAttributionPool.Epoch memory e6 = _ep(pool, 1, ROOT, 999, REPORT_HASH, REPORT_URI);
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 1, ROOT, 999, REPORT_HASH, REPORT_URI)), sigs[0]);
+        pool.proposeEpoch(e6, sigs);
+        IAttributionPool.Epoch memory e5 = _ep(pool, 1, ~ROOT, 1_000, REPORT_HASH, REPORT_URI);
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 1, ~ROOT, 1_000, REPORT_HASH, REPORT_URI)), sigs[0]);
+        pool.proposeEpoch(e5, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signaturesFromPreviousEpoch() public {
         _payContributors(1_000);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 1_000);
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 1_000));
+        pool.proposeEpoch(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs);
         vm.warp(block.timestamp + CHALLENGE_PERIOD);
         pool.acceptEpoch();
 
-        _expectForgedSigner(pool.epochDigest(2, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs[0]);
-        pool.proposeEpoch(2, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        IAttributionPool.Epoch memory e4 = _ep(pool, 2, ROOT, 1_000, REPORT_HASH, REPORT_URI);
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 2, ROOT, 1_000, REPORT_HASH, REPORT_URI)), sigs[0]);
+        pool.proposeEpoch(e4, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signaturesFromAnotherChain() public {
         _payContributors(1_000);
-        bytes[] memory sigs = _epochSigs(pool, 1, ROOT, 1_000);
+        bytes[] memory sigs = _epochSigs(pool, _epoch(pool, 1, ROOT, 1_000));
         vm.chainId(block.chainid + 1);
-        _expectForgedSigner(pool.epochDigest(1, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs[0]);
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        IAttributionPool.Epoch memory e3 = _ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI);
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI)), sigs[0]);
+        pool.proposeEpoch(e3, sigs);
     }
 
     function test_proposeEpoch_revertsWhen_signaturesForAnotherPool() public {
         _payContributors(1_000);
         AttributionPool other = new AttributionPool(_config(address(token), CHALLENGE_PERIOD));
-        bytes[] memory sigs = _epochSigs(other, 1, ROOT, 1_000);
-        _expectForgedSigner(pool.epochDigest(1, ROOT, 1_000, REPORT_HASH, REPORT_URI), sigs[0]);
-        pool.proposeEpoch(1, ROOT, 1_000, REPORT_HASH, REPORT_URI, sigs);
+        bytes[] memory sigs = _epochSigs(other, _epoch(other, 1, ROOT, 1_000));
+        IAttributionPool.Epoch memory e2 = _ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI);
+        _expectForgedSigner(pool.epochDigest(_ep(pool, 1, ROOT, 1_000, REPORT_HASH, REPORT_URI)), sigs[0]);
+        pool.proposeEpoch(e2, sigs);
     }
 
     function test_epochDigest_isEip712OverEpochType() public view {
@@ -521,7 +657,7 @@ contract AttributionPoolTest is Fixture {
                     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
                 ),
                 keccak256("AttributionPool"),
-                keccak256("1"),
+                keccak256("2"),
                 block.chainid,
                 address(pool)
             )
@@ -529,9 +665,10 @@ contract AttributionPoolTest is Fixture {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "Epoch(uint256 epoch,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
+                    "Epoch(uint64 epoch,uint64 nonce,bytes32 rewardsRoot,uint256 totalAllocated,bytes32 reportHash,string reportURI)"
                 ),
                 4,
+                0,
                 ROOT,
                 1_000,
                 REPORT_HASH,
@@ -539,13 +676,13 @@ contract AttributionPoolTest is Fixture {
             )
         );
         assertEq(
-            pool.epochDigest(4, ROOT, 1_000, REPORT_HASH, REPORT_URI),
+            pool.epochDigest(_ep(pool, 4, ROOT, 1_000, REPORT_HASH, REPORT_URI)),
             keccak256(abi.encodePacked("\x19\x01", domain, structHash))
         );
     }
 
     function testFuzz_proposeEpoch_succeedsIffThresholdAttestorsSign(uint8 signerMask) public {
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         uint256 count;
         for (uint256 i; i < ATTESTOR_COUNT; ++i) {
             if ((signerMask >> i) & 1 == 1) ++count;
@@ -556,23 +693,25 @@ contract AttributionPoolTest is Fixture {
             if ((signerMask >> i) & 1 == 1) keys[count++] = attestorKeys[i];
         }
         bytes[] memory sigs = _signSorted(keys, digest);
+        IAttributionPool.Epoch memory e103 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         if (count < THRESHOLD) {
             vm.expectRevert(
                 abi.encodeWithSelector(IAttributionPool.NotEnoughSignatures.selector, count, THRESHOLD)
             );
         }
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e103, sigs);
     }
 
     function testFuzz_proposeEpoch_rejectsAnyNonAttestorKey(uint256 key) public {
         key = bound(key, 1, 2 ** 200);
         address signer = vm.addr(key);
         vm.assume(!pool.isAttestor(signer));
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         bytes[] memory sigs = _signSorted(_keys(3), digest);
         sigs[2] = _sign(key, digest);
+        IAttributionPool.Epoch memory e1 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.SignerNotAttestor.selector, 2, signer));
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e1, sigs);
     }
 
     /* ACCEPT EPOCH */
@@ -612,15 +751,11 @@ contract AttributionPoolTest is Fixture {
         assertEq(pool.currentEpoch(), 2);
     }
 
-    function test_acceptEpoch_unaffectedByLaterAttestorRotation() public {
+    function test_acceptEpoch_unaffectedByAttestorProposalNotYetAccepted() public {
         _propose(1, ROOT, 0);
-        address[] memory next = new address[](1);
-        next[0] = stranger;
         vm.prank(poolOwner);
-        pool.proposeAttestors(next, 1);
+        pool.proposeAttestors(_newAttestors(1), 1);
         vm.warp(block.timestamp + CHALLENGE_PERIOD);
-        vm.prank(poolOwner);
-        pool.acceptAttestors();
         pool.acceptEpoch();
         assertEq(pool.currentEpoch(), 1);
     }
@@ -635,11 +770,12 @@ contract AttributionPoolTest is Fixture {
     function test_vetoEpoch_discardsPendingEpoch() public {
         _propose(1, ROOT, 0);
         vm.expectEmit(address(pool));
-        emit IAttributionPool.EpochVetoed(1, ROOT);
+        emit IAttributionPool.EpochVetoed(1, ROOT, 0);
         vm.prank(guardian);
         pool.vetoEpoch();
 
         assertEq(pool.pendingEpoch().validAt, 0);
+        assertEq(pool.proposalNonce(), 1);
         vm.warp(block.timestamp + CHALLENGE_PERIOD);
         vm.expectRevert(IAttributionPool.NoPendingEpoch.selector);
         pool.acceptEpoch();
@@ -653,8 +789,9 @@ contract AttributionPoolTest is Fixture {
         vm.prank(guardian);
         pool.vetoEpoch();
 
-        // A corrected root for the same epoch number, with a fresh challenge period.
+        // A corrected root for the same epoch number, signed under the new nonce, with a fresh challenge period.
         _propose(1, ~ROOT, 500);
+        assertEq(pool.proposalNonce(), 1);
         assertEq(pool.pendingEpoch().validAt, block.timestamp + CHALLENGE_PERIOD);
         vm.warp(block.timestamp + CHALLENGE_PERIOD);
         pool.acceptEpoch();
@@ -851,12 +988,12 @@ contract AttributionPoolTest is Fixture {
         bytes32[] memory tree = _publishTree(accounts, amounts);
         bytes32[] memory proof = RewardTree.proof(tree, alice, 10e18);
         vm.prank(guardian);
-        pool.setPaused(true);
-        vm.expectRevert(IAttributionPool.PoolPaused.selector);
+        pool.pause();
+        _expectPaused();
         pool.claim(alice, 10e18, proof);
 
         vm.prank(guardian);
-        pool.setPaused(false);
+        pool.unpause();
         assertEq(pool.claim(alice, 10e18, proof), 10e18);
     }
 
@@ -868,13 +1005,14 @@ contract AttributionPoolTest is Fixture {
         cb.mint(payer, 1_000e18);
         vm.startPrank(payer);
         cb.approve(address(cbPool), type(uint256).max);
-        cbPool.payForInference(modelId, 1_000e18, INFERENCE);
+        cbPool.payForInference(modelId, 1_000e18, INFERENCE, "");
         vm.stopPrank();
 
         (address[] memory accounts, uint256[] memory amounts) = _pair(address(attacker), 100e18, bob, 100e18);
         bytes32[] memory tree = RewardTree.build(accounts, amounts);
         cbPool.proposeEpoch(
-            1, tree[0], 200e18, REPORT_HASH, REPORT_URI, _epochSigs(cbPool, 1, tree[0], 200e18)
+            _ep(cbPool, 1, tree[0], 200e18, REPORT_HASH, REPORT_URI),
+            _epochSigs(cbPool, _epoch(cbPool, 1, tree[0], 200e18))
         );
         vm.warp(block.timestamp + CHALLENGE_PERIOD);
         cbPool.acceptEpoch();
@@ -988,8 +1126,8 @@ contract AttributionPoolTest is Fixture {
     function test_withdrawOwnerShare_revertsWhen_paused() public {
         _pay(100e18);
         vm.prank(guardian);
-        pool.setPaused(true);
-        vm.expectRevert(IAttributionPool.PoolPaused.selector);
+        pool.pause();
+        _expectPaused();
         vm.prank(modelOwner);
         pool.withdrawOwnerShare(modelOwner);
     }
@@ -1088,16 +1226,49 @@ contract AttributionPoolTest is Fixture {
         assertEq(pool.pendingAttestors().validAt, 0);
 
         // A removed attestor's signature no longer counts; the new one's does.
-        bytes32 digest = pool.epochDigest(1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        bytes32 digest = pool.epochDigest(_ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI));
         bytes[] memory sigs = new bytes[](1);
         sigs[0] = _sign(attestorKeys[1], digest);
+        IAttributionPool.Epoch memory e101 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
+        IAttributionPool.Epoch memory e102 = _ep(pool, 1, ROOT, 0, REPORT_HASH, REPORT_URI);
         vm.expectRevert(
             abi.encodeWithSelector(IAttributionPool.SignerNotAttestor.selector, 0, attestorAddrs[1])
         );
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e102, sigs);
         sigs[0] = _sign(newKey, digest);
-        pool.proposeEpoch(1, ROOT, 0, REPORT_HASH, REPORT_URI, sigs);
+        pool.proposeEpoch(e101, sigs);
         assertEq(pool.pendingEpoch().epoch, 1);
+    }
+
+    function test_acceptAttestors_discardsPendingEpochAndAdvancesNonce() public {
+        _propose(1, ROOT, 0);
+        vm.prank(poolOwner);
+        pool.proposeAttestors(_newAttestors(2), 1);
+        vm.warp(block.timestamp + CHALLENGE_PERIOD);
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.EpochDiscarded(1, ROOT, 0);
+        vm.prank(poolOwner);
+        pool.acceptAttestors();
+
+        assertEq(pool.proposalNonce(), 1);
+        assertEq(pool.pendingEpoch().validAt, 0);
+        vm.expectRevert(IAttributionPool.NoPendingEpoch.selector);
+        pool.acceptEpoch();
+        assertEq(pool.currentEpoch(), 0);
+    }
+
+    function test_acceptAttestors_withoutPendingEpochStillAdvancesNonce() public {
+        vm.prank(poolOwner);
+        pool.proposeAttestors(_newAttestors(2), 1);
+        vm.warp(block.timestamp + CHALLENGE_PERIOD);
+        vm.recordLogs();
+        vm.prank(poolOwner);
+        pool.acceptAttestors();
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != IAttributionPool.EpochDiscarded.selector);
+        }
+        assertEq(pool.proposalNonce(), 1);
     }
 
     function test_acceptAttestors_revertsWhen_noPendingAttestors() public {
@@ -1162,26 +1333,165 @@ contract AttributionPoolTest is Fixture {
         pool.proposeAttestors(next, 1);
     }
 
+    /* GUARDIAN */
+
+    function test_proposeGuardian_recordsPendingGuardian() public {
+        uint256 validAt = block.timestamp + CHALLENGE_PERIOD;
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.GuardianProposed(carol, validAt);
+        vm.prank(poolOwner);
+        pool.proposeGuardian(carol);
+        (address next, uint64 at) = pool.pendingGuardian();
+        assertEq(next, carol);
+        assertEq(at, validAt);
+        assertEq(pool.guardian(), guardian);
+    }
+
+    function test_acceptGuardian_replacesGuardianAfterDelayWhoeverCalls() public {
+        vm.prank(poolOwner);
+        pool.proposeGuardian(carol);
+        uint256 validAt = block.timestamp + CHALLENGE_PERIOD;
+        vm.warp(validAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.ChallengePeriodNotOver.selector, validAt));
+        pool.acceptGuardian();
+
+        vm.warp(validAt);
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.GuardianChanged(guardian, carol);
+        vm.prank(stranger);
+        pool.acceptGuardian();
+        assertEq(pool.guardian(), carol);
+        (address next, uint64 at) = pool.pendingGuardian();
+        assertEq(next, address(0));
+        assertEq(at, 0);
+
+        // The old guardian lost its powers; the new one has them.
+        _propose(1, ROOT, 0);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.NotGuardian.selector, guardian));
+        vm.prank(guardian);
+        pool.vetoEpoch();
+        vm.prank(carol);
+        pool.vetoEpoch();
+    }
+
+    function test_cancelGuardian_discardsProposal() public {
+        vm.prank(poolOwner);
+        pool.proposeGuardian(carol);
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.GuardianProposalCancelled(carol);
+        vm.prank(poolOwner);
+        pool.cancelGuardian();
+        vm.warp(block.timestamp + CHALLENGE_PERIOD);
+        vm.expectRevert(IAttributionPool.NoPendingGuardian.selector);
+        pool.acceptGuardian();
+        assertEq(pool.guardian(), guardian);
+    }
+
+    function test_proposeGuardian_revertsWhen_callerNotOwner() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, guardian));
+        vm.prank(guardian);
+        pool.proposeGuardian(guardian);
+    }
+
+    function test_proposeGuardian_revertsWhen_zero() public {
+        vm.expectRevert(IAttributionPool.ZeroAddress.selector);
+        vm.prank(poolOwner);
+        pool.proposeGuardian(address(0));
+    }
+
+    function test_cancelGuardian_revertsWhen_callerNotOwner() public {
+        vm.prank(poolOwner);
+        pool.proposeGuardian(carol);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, guardian));
+        vm.prank(guardian);
+        pool.cancelGuardian();
+    }
+
+    function test_cancelGuardian_revertsWhen_noPendingGuardian() public {
+        vm.expectRevert(IAttributionPool.NoPendingGuardian.selector);
+        vm.prank(poolOwner);
+        pool.cancelGuardian();
+    }
+
+    function test_acceptGuardian_revertsWhen_noPendingGuardian() public {
+        vm.expectRevert(IAttributionPool.NoPendingGuardian.selector);
+        pool.acceptGuardian();
+    }
+
     /* PAUSE */
 
-    function test_setPaused_pausesAndUnpauses() public {
+    function test_pause_pausesForAtMostMaxDuration() public {
+        uint256 until = block.timestamp + 7 days;
         vm.expectEmit(address(pool));
-        emit IAttributionPool.PausedSet(true);
+        emit IAttributionPool.Paused(guardian, until);
         vm.prank(guardian);
-        pool.setPaused(true);
+        pool.pause();
         assertTrue(pool.paused());
+        assertEq(pool.pausedUntil(), until);
 
-        vm.expectEmit(address(pool));
-        emit IAttributionPool.PausedSet(false);
-        vm.prank(guardian);
-        pool.setPaused(false);
+        vm.warp(until - 1);
+        assertTrue(pool.paused());
+        _expectPaused();
+        vm.prank(payer);
+        pool.payForInference(modelId, 1e18, INFERENCE, "");
+
+        vm.warp(until);
         assertFalse(pool.paused());
         _pay(1e18);
     }
 
-    function test_setPaused_doesNotBlockEpochs() public {
+    function test_unpause_endsPauseNow() public {
         vm.prank(guardian);
-        pool.setPaused(true);
+        pool.pause();
+        vm.warp(block.timestamp + 1 days);
+        vm.expectEmit(address(pool));
+        emit IAttributionPool.Unpaused(guardian);
+        vm.prank(guardian);
+        pool.unpause();
+        assertFalse(pool.paused());
+        assertEq(pool.pausedUntil(), block.timestamp);
+        _pay(1e18);
+    }
+
+    function test_pause_revertsWhen_alreadyPausedOrCoolingDown() public {
+        vm.prank(guardian);
+        pool.pause();
+        uint256 availableAt = block.timestamp + 7 days + 7 days;
+        // Cannot be extended while paused...
+        vm.warp(block.timestamp + 6 days);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.PauseCooldown.selector, availableAt));
+        vm.prank(guardian);
+        pool.pause();
+        // ...nor renewed before the cooldown after it ended.
+        vm.warp(availableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.PauseCooldown.selector, availableAt));
+        vm.prank(guardian);
+        pool.pause();
+        vm.warp(availableAt);
+        vm.prank(guardian);
+        pool.pause();
+        assertTrue(pool.paused());
+    }
+
+    function test_pause_cooldownRunsFromAnEarlyUnpause() public {
+        vm.prank(guardian);
+        pool.pause();
+        vm.warp(block.timestamp + 1 hours);
+        vm.prank(guardian);
+        pool.unpause();
+        uint256 availableAt = block.timestamp + 7 days;
+        vm.warp(availableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.PauseCooldown.selector, availableAt));
+        vm.prank(guardian);
+        pool.pause();
+        vm.warp(availableAt);
+        vm.prank(guardian);
+        pool.pause();
+    }
+
+    function test_pause_doesNotBlockEpochs() public {
+        vm.prank(guardian);
+        pool.pause();
         _propose(1, ROOT, 0);
         vm.prank(guardian);
         pool.vetoEpoch();
@@ -1189,13 +1499,65 @@ contract AttributionPoolTest is Fixture {
         assertEq(pool.currentEpoch(), 1);
     }
 
-    function test_setPaused_revertsWhen_callerNotGuardian() public {
+    function test_pause_revertsWhen_callerNotGuardian() public {
         vm.expectRevert(abi.encodeWithSelector(IAttributionPool.NotGuardian.selector, poolOwner));
         vm.prank(poolOwner);
-        pool.setPaused(true);
+        pool.pause();
+    }
+
+    function test_unpause_revertsWhen_callerNotGuardian() public {
+        vm.prank(guardian);
+        pool.pause();
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.NotGuardian.selector, poolOwner));
+        vm.prank(poolOwner);
+        pool.unpause();
+    }
+
+    function test_unpause_revertsWhen_notPaused() public {
+        vm.expectRevert(IAttributionPool.NotPaused.selector);
+        vm.prank(guardian);
+        pool.unpause();
+        vm.prank(guardian);
+        pool.pause();
+        vm.warp(block.timestamp + 7 days);
+        vm.expectRevert(IAttributionPool.NotPaused.selector);
+        vm.prank(guardian);
+        pool.unpause();
+    }
+
+    function testFuzz_pause_neverLastsLongerThanMaxDuration(uint32 wait) public {
+        vm.prank(guardian);
+        pool.pause();
+        uint256 start = block.timestamp;
+        vm.warp(start + wait);
+        assertEq(pool.paused(), wait < 7 days);
+        // The guardian can never move the end further.
+        vm.prank(guardian);
+        try pool.pause() {
+            assertGe(block.timestamp, start + 14 days);
+        } catch {}
+        assertLe(pool.pausedUntil(), block.timestamp + 7 days);
     }
 
     /* HELPERS */
+
+    function _expectPaused() internal {
+        vm.expectRevert(abi.encodeWithSelector(IAttributionPool.PoolPaused.selector, pool.pausedUntil()));
+    }
+
+    /// @dev An epoch of `p` with every signed field given, under its current proposal nonce.
+    function _ep(
+        AttributionPool p,
+        uint256 epoch,
+        bytes32 root,
+        uint256 total,
+        bytes32 reportHash,
+        string memory uri
+    ) internal view returns (IAttributionPool.Epoch memory e) {
+        e = _epoch(p, epoch, root, total);
+        e.reportHash = reportHash;
+        e.reportURI = uri;
+    }
 
     function _expectConstructorRevert(IAttributionPool.Config memory c, bytes memory err) internal {
         vm.expectRevert(err);

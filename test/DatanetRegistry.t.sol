@@ -8,27 +8,58 @@ import {ERC1271Wallet} from "./mocks/ERC1271Wallet.sol";
 import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 contract DatanetRegistryTest is Fixture {
     bytes32 internal constant HASH = keccak256("data file");
-    string internal constant URI = "ipfs://data";
+    string internal constant URI = DATA_URI;
 
     /* CONSTRUCTOR */
 
-    function test_constructor_setsBondTokenAndTreasury() public view {
+    function test_constructor_setsBondTokenTreasuryAndCommitmentAges() public view {
         assertEq(registry.bondToken(), address(token));
         assertEq(registry.treasury(), treasury);
+        assertEq(registry.minCommitmentAge(), MIN_COMMITMENT_AGE);
+        assertEq(registry.maxCommitmentAge(), MAX_COMMITMENT_AGE);
         assertEq(registry.datanetCount(), 1);
     }
 
     function test_constructor_revertsWhen_bondTokenZero() public {
         vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
-        new DatanetRegistry(address(0), treasury);
+        new DatanetRegistry(address(0), treasury, 1, 2);
     }
 
     function test_constructor_revertsWhen_treasuryZero() public {
         vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
-        new DatanetRegistry(address(token), address(0));
+        new DatanetRegistry(address(token), address(0), 1, 2);
+    }
+
+    function test_constructor_revertsWhen_minCommitmentAgeZero() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidCommitmentAges.selector, 0, 100));
+        new DatanetRegistry(address(token), treasury, 0, 100);
+    }
+
+    function test_constructor_revertsWhen_minNotBelowMax() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidCommitmentAges.selector, 100, 100));
+        new DatanetRegistry(address(token), treasury, 100, 100);
+    }
+
+    function test_constructor_revertsWhen_maxAboveUint24() public {
+        uint32 max = uint32(type(uint24).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidCommitmentAges.selector, 1, max));
+        new DatanetRegistry(address(token), treasury, 1, max);
+    }
+
+    function testFuzz_constructor_acceptsExactlyValidAges(uint32 min, uint32 max) public {
+        bool valid = min >= 1 && min < max && max <= type(uint24).max;
+        if (!valid) {
+            vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidCommitmentAges.selector, min, max));
+        }
+        DatanetRegistry r = new DatanetRegistry(address(token), treasury, min, max);
+        if (valid) {
+            assertEq(r.minCommitmentAge(), min);
+            assertEq(r.maxCommitmentAge(), max);
+        }
     }
 
     /* CREATE DATANET */
@@ -62,6 +93,16 @@ contract DatanetRegistryTest is Fixture {
             abi.encodeWithSelector(IDatanetRegistry.BondTooLarge.selector, bond, type(uint96).max)
         );
         registry.createDatanet("", bond, 0);
+    }
+
+    function test_createDatanet_revertsWhen_idBeyondUint32() public {
+        // Storage slot 3 is `_datanetCount` (after EIP712's two fallback strings and Nonces' mapping).
+        vm.store(address(registry), bytes32(uint256(3)), bytes32(uint256(type(uint32).max) - 1));
+        assertEq(_createDatanet(0, 0), type(uint32).max);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetLimitReached.selector, type(uint32).max)
+        );
+        registry.createDatanet("", 0, 0);
     }
 
     function testFuzz_createDatanet_storesAnyBondThatFits(uint96 bond, uint32 reviewPeriod) public {
@@ -108,148 +149,87 @@ contract DatanetRegistryTest is Fixture {
         registry.setCurator(datanetId, address(0), true);
     }
 
-    /* CONTRIBUTE */
+    /* COMMIT */
 
-    function test_contribute_registersPendingContributionAndPullsBond() public {
+    function test_commit_recordsTimestampAndEmits() public {
+        bytes32 c = _commitmentOf(alice, datanetId, _items(HASH, URI), _salt(alice));
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Committed(c, alice);
+        vm.prank(alice);
+        registry.commit(c);
+        assertEq(registry.commitmentOf(c), block.timestamp);
+    }
+
+    function test_commit_anyoneMayCommitForAContributor() public {
+        // A relayer commits; the commitment binds Alice, who alone can reveal it.
+        bytes32 c = _commitmentOf(alice, datanetId, _items(HASH, URI), _salt(alice));
+        vm.prank(stranger);
+        registry.commit(c);
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        bytes32 id = _reveal(alice, datanetId, _items(HASH, URI))[0];
+        assertEq(registry.getContribution(id).contributor, alice);
+    }
+
+    function test_commit_revertsWhen_unexpiredCommitmentExists() public {
+        bytes32 c = keccak256("commitment");
+        registry.commit(c);
+        uint256 committedAt = block.timestamp;
+        vm.warp(committedAt + MAX_COMMITMENT_AGE);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentExists.selector, c, committedAt));
+        vm.prank(stranger);
+        registry.commit(c);
+        assertEq(registry.commitmentOf(c), committedAt);
+    }
+
+    function test_commit_recordsAgainAfterExpiry() public {
+        bytes32 c = keccak256("commitment");
+        registry.commit(c);
+        vm.warp(block.timestamp + MAX_COMMITMENT_AGE + 1);
+        registry.commit(c);
+        assertEq(registry.commitmentOf(c), block.timestamp);
+    }
+
+    function test_makeCommitment_isKeccakOfContributorDatanetItemsHashAndSalt() public view {
+        bytes32[] memory hashes = new bytes32[](2);
+        (hashes[0], hashes[1]) = (keccak256("a"), keccak256("b"));
+        bytes32 expected =
+            keccak256(abi.encode(alice, datanetId, keccak256(abi.encodePacked(hashes)), bytes32("s")));
+        assertEq(registry.makeCommitment(alice, datanetId, hashes, bytes32("s")), expected);
+    }
+
+    /* REVEAL */
+
+    function test_reveal_registersPendingContributionAndPullsBond() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commit(alice, datanetId, items, _salt(alice));
+        uint256 committedAt = block.timestamp;
+        vm.warp(block.timestamp + 2 hours);
         bytes32 expectedId = keccak256(abi.encode(datanetId, HASH));
         vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Revealed(c, alice, datanetId, 1);
+        vm.expectEmit(address(registry));
         emit IDatanetRegistry.Contributed(expectedId, datanetId, alice, HASH, URI);
-        bytes32 id = _contribute(alice, HASH);
+        bytes32 id = _reveal(alice, datanetId, items)[0];
 
         assertEq(id, expectedId);
         assertEq(id, registry.contributionIdOf(datanetId, HASH));
-        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
-        assertEq(c.contributor, alice);
-        assertEq(c.datanetId, datanetId);
-        assertEq(c.submittedAt, block.timestamp);
-        assertEq(uint8(c.status), uint8(IDatanetRegistry.Status.Pending));
+        IDatanetRegistry.Contribution memory contribution = registry.getContribution(id);
+        assertEq(contribution.contributor, alice);
+        assertEq(contribution.datanetId, datanetId);
+        assertEq(contribution.submittedAt, block.timestamp);
+        assertEq(contribution.commitAge, 2 hours);
+        assertEq(contribution.submittedAt - contribution.commitAge, committedAt);
+        assertEq(uint8(contribution.status), uint8(IDatanetRegistry.Status.Pending));
         assertEq(token.balanceOf(address(registry)), BOND);
         assertEq(token.balanceOf(alice), 1_000e18 - BOND);
+        // The commitment is consumed.
+        assertEq(registry.commitmentOf(c), 0);
     }
 
-    function test_contribute_withoutBondMovesNoTokens() public {
-        uint256 free = _createDatanet(0, REVIEW_PERIOD);
-        vm.prank(stranger); // no tokens, no approval
-        bytes32 id = registry.contribute(free, HASH, URI);
-        assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Pending));
-        assertEq(token.balanceOf(address(registry)), 0);
-    }
-
-    function test_contribute_sameHashInAnotherDatanetIsDistinct() public {
-        uint256 other = _createDatanet(BOND, REVIEW_PERIOD);
-        bytes32 first = _contribute(alice, HASH);
-        vm.prank(alice);
-        bytes32 second = registry.contribute(other, HASH, URI);
-        assertTrue(first != second);
-    }
-
-    function test_contribute_revertsWhen_datanetNotFound() public {
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 0));
-        vm.prank(alice);
-        registry.contribute(0, HASH, URI);
-    }
-
-    function test_contribute_revertsWhen_contentHashEmpty() public {
-        vm.expectRevert(IDatanetRegistry.EmptyContentHash.selector);
-        vm.prank(alice);
-        registry.contribute(datanetId, bytes32(0), URI);
-    }
-
-    function test_contribute_revertsWhen_duplicatePending() public {
-        _contribute(alice, HASH);
-        _expectDuplicate(HASH);
-        _contribute(bob, HASH);
-    }
-
-    function test_contribute_revertsWhen_duplicateAccepted() public {
-        bytes32 id = _contribute(alice, HASH);
-        _review(id, true);
-        _expectDuplicate(HASH);
-        _contribute(alice, HASH);
-    }
-
-    function test_contribute_revertsWhen_duplicateRetired() public {
-        bytes32 id = _contribute(alice, HASH);
-        _review(id, true);
-        vm.prank(alice);
-        registry.retire(id);
-        _expectDuplicate(HASH);
-        _contribute(bob, HASH);
-    }
-
-    function test_contribute_revertsWhen_bondNotApproved() public {
-        vm.expectRevert(); // ERC20InsufficientAllowance from the token
-        vm.prank(stranger);
-        registry.contribute(datanetId, HASH, URI);
-    }
-
-    function test_contribute_revertsWhen_feeOnTransferToken() public {
-        FeeOnTransferToken fot = new FeeOnTransferToken();
-        DatanetRegistry fotRegistry = new DatanetRegistry(address(fot), treasury);
-        vm.prank(datanetOwner);
-        uint256 id = fotRegistry.createDatanet("", 100e18, REVIEW_PERIOD);
-        fot.mint(alice, 100e18);
-        vm.startPrank(alice);
-        fot.approve(address(fotRegistry), type(uint256).max);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnsupportedToken.selector, 100e18, 99e18));
-        fotRegistry.contribute(id, HASH, URI);
-        vm.stopPrank();
-    }
-
-    function test_contribute_resubmitsWithdrawnHashUnderSameId() public {
-        bytes32 id = _contribute(alice, HASH);
-        vm.prank(alice);
-        registry.withdraw(id);
-        vm.warp(block.timestamp + 1 hours);
-
-        bytes32 again = _contribute(bob, HASH);
-        assertEq(again, id);
-        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
-        assertEq(c.contributor, bob);
-        assertEq(c.submittedAt, block.timestamp);
-        assertEq(uint8(c.status), uint8(IDatanetRegistry.Status.Pending));
-    }
-
-    function test_contribute_squattedHashRejectedThenResubmittedByRealOwner() public {
-        // Bob sees Alice's hash in the mempool and front-runs it.
-        bytes32 id = _contribute(bob, HASH);
-        _expectDuplicate(HASH);
-        _contribute(alice, HASH);
-
-        // Bob cannot serve the data, so the curator rejects it: Bob's bond goes to the treasury.
-        _review(id, false);
-        assertEq(token.balanceOf(treasury), BOND);
-        assertEq(token.balanceOf(bob), 1_000e18 - BOND);
-        assertEq(registry.reputationOf(bob).rejected, 1);
-
-        // The hash is free again: Alice registers it and is accepted.
-        assertEq(_contribute(alice, HASH), id);
-        _review(id, true);
-        assertEq(registry.getContribution(id).contributor, alice);
-        assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Accepted));
-        assertEq(registry.reputationOf(alice).accepted, 1);
-        assertEq(token.balanceOf(alice), 1_000e18);
-    }
-
-    function testFuzz_contribute_locksExactBond(uint96 bond, bool accept) public {
-        uint256 id = _createDatanet(bond, REVIEW_PERIOD);
-        _fund(stranger, bond);
-        vm.prank(stranger);
-        bytes32 cid = registry.contribute(id, HASH, URI);
-        assertEq(token.balanceOf(address(registry)), bond);
-        assertEq(token.balanceOf(stranger), 0);
-
-        vm.prank(datanetOwner);
-        registry.review(cid, accept);
-        assertEq(token.balanceOf(address(registry)), 0);
-        assertEq(token.balanceOf(stranger), accept ? bond : 0);
-        assertEq(token.balanceOf(treasury), accept ? 0 : bond);
-    }
-
-    /* CONTRIBUTE BATCH */
-
-    function test_contributeBatch_registersAllAndPullsBondsInOneTransfer() public {
+    function test_reveal_registersBatchAndPullsBondsInOneTransfer() public {
         IDatanetRegistry.ContributionInput[] memory items = _items(3);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         for (uint256 i; i < 3; ++i) {
             vm.expectEmit(address(registry));
             emit IDatanetRegistry.Contributed(
@@ -263,8 +243,7 @@ contract DatanetRegistryTest is Fixture {
         vm.expectCall(
             address(token), abi.encodeCall(IERC20.transferFrom, (alice, address(registry), 3 * BOND)), 1
         );
-        vm.prank(alice);
-        bytes32[] memory ids = registry.contributeBatch(datanetId, items);
+        bytes32[] memory ids = _reveal(alice, datanetId, items);
 
         assertEq(ids.length, 3);
         for (uint256 i; i < 3; ++i) {
@@ -274,87 +253,347 @@ contract DatanetRegistryTest is Fixture {
         assertEq(token.balanceOf(address(registry)), 3 * BOND);
     }
 
-    function test_contributeBatch_withoutBondMovesNoTokens() public {
+    function test_reveal_withoutBondMovesNoTokens() public {
         uint256 free = _createDatanet(0, REVIEW_PERIOD);
-        vm.prank(stranger);
-        bytes32[] memory ids = registry.contributeBatch(free, _items(5));
-        assertEq(ids.length, 5);
+        IDatanetRegistry.ContributionInput[] memory items = _items(5);
+        _commit(stranger, free, items, _salt(stranger)); // no tokens, no approval
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.expectCall(address(token), abi.encodeWithSelector(IERC20.transferFrom.selector), 0);
+        bytes32[] memory ids = _reveal(stranger, free, items);
+        assertEq(uint8(registry.getContribution(ids[4]).status), uint8(IDatanetRegistry.Status.Pending));
         assertEq(token.balanceOf(address(registry)), 0);
     }
 
-    function test_contributeBatch_revertsWhen_empty() public {
+    function test_reveal_acceptedFromMinToMaxCommitmentAge() public {
+        bytes32 a = _revealAfter(alice, keccak256("a"), MIN_COMMITMENT_AGE);
+        bytes32 b = _revealAfter(bob, keccak256("b"), MAX_COMMITMENT_AGE);
+        assertEq(registry.getContribution(a).commitAge, MIN_COMMITMENT_AGE);
+        assertEq(registry.getContribution(b).commitAge, MAX_COMMITMENT_AGE);
+    }
+
+    function test_reveal_revertsWhen_commitmentTooNew() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commit(alice, datanetId, items, _salt(alice));
+        uint256 revealableAt = block.timestamp + MIN_COMMITMENT_AGE;
+        vm.warp(revealableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentTooNew.selector, c, revealableAt));
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_commitmentExpired() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commit(alice, datanetId, items, _salt(alice));
+        uint256 expiredAt = block.timestamp + MAX_COMMITMENT_AGE;
+        vm.warp(expiredAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentExpired.selector, c, expiredAt));
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_noCommitment() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _expectCommitmentNotFound(alice, datanetId, items, _salt(alice));
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_anythingDiffersFromTheCommitment() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(2);
+        _commit(alice, datanetId, items, _salt(alice));
+        uint256 other = _createDatanet(BOND, REVIEW_PERIOD);
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+
+        // Another salt.
+        _expectCommitmentNotFound(alice, datanetId, items, _salt(bob));
+        vm.prank(alice);
+        registry.reveal(datanetId, items, _salt(bob));
+        // Another datanet.
+        _expectCommitmentNotFound(alice, other, items, _salt(alice));
+        _reveal(alice, other, items);
+        // Another revealer.
+        _expectCommitmentNotFound(bob, datanetId, items, _salt(alice));
+        vm.prank(bob);
+        registry.reveal(datanetId, items, _salt(alice));
+        // The items in another order, or one fewer.
+        IDatanetRegistry.ContributionInput[] memory swapped = _items(2);
+        (swapped[0], swapped[1]) = (items[1], items[0]);
+        _expectCommitmentNotFound(alice, datanetId, swapped, _salt(alice));
+        _reveal(alice, datanetId, swapped);
+        IDatanetRegistry.ContributionInput[] memory fewer = _items(items[0].contentHash, items[0].uri);
+        _expectCommitmentNotFound(alice, datanetId, fewer, _salt(alice));
+        _reveal(alice, datanetId, fewer);
+
+        // Other URIs are not part of the commitment: the contributor picks them at reveal time.
+        items[0].uri = "https://mirror.example/0";
+        bytes32[] memory ids = _reveal(alice, datanetId, items);
+        assertEq(registry.getContribution(ids[0]).contributor, alice);
+    }
+
+    function test_reveal_revertsWhen_revealedTwice() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _reveal(alice, datanetId, items);
+        _expectCommitmentNotFound(alice, datanetId, items, _salt(alice));
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_empty() public {
         vm.expectRevert(IDatanetRegistry.EmptyBatch.selector);
         vm.prank(alice);
-        registry.contributeBatch(datanetId, new IDatanetRegistry.ContributionInput[](0));
+        registry.reveal(datanetId, new IDatanetRegistry.ContributionInput[](0), _salt(alice));
     }
 
-    function test_contributeBatch_revertsWhen_datanetNotFound() public {
+    function test_reveal_revertsWhen_datanetNotFound() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, 5, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 5));
-        vm.prank(alice);
-        registry.contributeBatch(5, _items(2));
+        _reveal(alice, 5, items);
     }
 
-    function test_contributeBatch_revertsWhen_duplicateWithinBatch() public {
-        IDatanetRegistry.ContributionInput[] memory items = _items(3);
-        items[2].contentHash = items[0].contentHash;
-        _expectDuplicate(items[0].contentHash);
-        vm.prank(alice);
-        registry.contributeBatch(datanetId, items);
-    }
-
-    function test_contributeBatch_revertsWhen_itemAlreadyRegistered() public {
-        IDatanetRegistry.ContributionInput[] memory items = _items(3);
-        _contribute(bob, items[1].contentHash);
-        _expectDuplicate(items[1].contentHash);
-        vm.prank(alice);
-        registry.contributeBatch(datanetId, items);
-    }
-
-    function test_contributeBatch_revertsWhen_contentHashEmpty() public {
+    function test_reveal_revertsWhen_contentHashEmpty() public {
         IDatanetRegistry.ContributionInput[] memory items = _items(3);
         items[1].contentHash = bytes32(0);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         vm.expectRevert(IDatanetRegistry.EmptyContentHash.selector);
-        vm.prank(alice);
-        registry.contributeBatch(datanetId, items);
+        _reveal(alice, datanetId, items);
     }
 
-    function test_contributeBatch_revertsWhen_feeOnTransferToken() public {
+    function test_reveal_revertsWhen_duplicateWithinBatch() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(3);
+        items[2].contentHash = items[0].contentHash;
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _expectDuplicate(items[0].contentHash);
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_pendingUnderEarlierCommitment() public {
+        _contribute(bob, HASH);
+        _expectDuplicateOnReveal(alice, HASH);
+    }
+
+    function test_reveal_revertsWhen_pendingUnderCommitmentOfTheSameSecond() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(bob, datanetId, items, _salt(bob));
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _reveal(bob, datanetId, items);
+        // Equal commit times: the first reveal keeps it.
+        _expectDuplicate(HASH);
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_acceptedEvenUnderEarlierCommitment() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + 1 hours);
+        bytes32 id = _contribute(bob, HASH);
+        _review(id, true);
+        _expectDuplicate(HASH);
+        _reveal(alice, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_retired() public {
+        bytes32 id = _contribute(alice, HASH);
+        _review(id, true);
+        vm.prank(alice);
+        registry.retire(id);
+        _expectDuplicateOnReveal(bob, HASH);
+    }
+
+    function test_reveal_revertsWhen_bondNotApproved() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(stranger, datanetId, items, _salt(stranger));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.expectRevert(); // ERC20InsufficientAllowance from the token
+        _reveal(stranger, datanetId, items);
+    }
+
+    function test_reveal_revertsWhen_feeOnTransferToken() public {
         FeeOnTransferToken fot = new FeeOnTransferToken();
-        DatanetRegistry fotRegistry = new DatanetRegistry(address(fot), treasury);
+        DatanetRegistry fotRegistry =
+            new DatanetRegistry(address(fot), treasury, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE);
         vm.prank(datanetOwner);
         uint256 id = fotRegistry.createDatanet("", 100e18, REVIEW_PERIOD);
         fot.mint(alice, 300e18);
+        IDatanetRegistry.ContributionInput[] memory items = _items(3);
         vm.startPrank(alice);
         fot.approve(address(fotRegistry), type(uint256).max);
+        fotRegistry.commit(fotRegistry.makeCommitment(alice, id, _hashesOf(items), _salt(alice)));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnsupportedToken.selector, 300e18, 297e18));
-        fotRegistry.contributeBatch(id, _items(3));
+        fotRegistry.reveal(id, items, _salt(alice));
         vm.stopPrank();
     }
 
-    function testFuzz_contributeBatch_pullsBondTimesCount(uint8 count, uint64 bond) public {
+    function test_reveal_sameHashInAnotherDatanetIsDistinct() public {
+        uint256 other = _createDatanet(BOND, REVIEW_PERIOD);
+        bytes32 first = _contribute(alice, HASH);
+        bytes32 second = _contributeIn(alice, other, HASH, URI);
+        assertTrue(first != second);
+    }
+
+    function test_reveal_resubmitsRejectedHashUnderSameId() public {
+        // Bob squats the hash; the curator rejects it (Bob cannot serve the data); Alice registers it.
+        bytes32 id = _contribute(bob, HASH);
+        _review(id, false);
+        assertEq(token.balanceOf(treasury), BOND);
+        assertEq(registry.reputationOf(datanetId, bob).rejected, 1);
+
+        assertEq(_contribute(alice, HASH), id);
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(c.contributor, alice);
+        assertEq(c.submittedAt, block.timestamp);
+        assertEq(uint8(c.status), uint8(IDatanetRegistry.Status.Pending));
+        _review(id, true);
+        assertEq(registry.reputationOf(datanetId, alice).accepted, 1);
+        assertEq(token.balanceOf(alice), 1_000e18);
+    }
+
+    function testFuzz_reveal_pullsBondTimesCount(uint8 count, uint64 bond) public {
         count = uint8(bound(count, 1, 40));
         uint256 id = _createDatanet(bond, REVIEW_PERIOD);
         _fund(stranger, uint256(bond) * count);
-        vm.prank(stranger);
-        registry.contributeBatch(id, _items(count));
+        IDatanetRegistry.ContributionInput[] memory items = _items(count);
+        _commit(stranger, id, items, _salt(stranger));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _reveal(stranger, id, items);
         assertEq(token.balanceOf(address(registry)), uint256(bond) * count);
         assertEq(token.balanceOf(stranger), 0);
     }
 
-    /* CONTRIBUTE WITH SIG */
+    function testFuzz_reveal_onlyWithinCommitmentWindow(uint32 elapsed) public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commit(alice, datanetId, items, _salt(alice));
+        uint256 committedAt = block.timestamp;
+        vm.warp(committedAt + elapsed);
+        if (elapsed < MIN_COMMITMENT_AGE) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IDatanetRegistry.CommitmentTooNew.selector, c, committedAt + MIN_COMMITMENT_AGE
+                )
+            );
+        } else if (elapsed > MAX_COMMITMENT_AGE) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IDatanetRegistry.CommitmentExpired.selector, c, committedAt + MAX_COMMITMENT_AGE
+                )
+            );
+        }
+        _reveal(alice, datanetId, items);
+    }
 
-    function test_contributeWithSig_registersForSignerAndPullsBondFromSigner() public {
+    function testFuzz_reveal_locksExactBond(uint96 bond, bool accept) public {
+        uint256 id = _createDatanet(bond, REVIEW_PERIOD);
+        _fund(stranger, bond);
+        bytes32 cid = _contributeIn(stranger, id, HASH, URI);
+        assertEq(token.balanceOf(address(registry)), bond);
+        assertEq(token.balanceOf(stranger), 0);
+
+        vm.prank(datanetOwner);
+        registry.review(cid, accept);
+        assertEq(token.balanceOf(address(registry)), 0);
+        assertEq(token.balanceOf(stranger), accept ? bond : 0);
+        assertEq(token.balanceOf(treasury), accept ? 0 : bond);
+    }
+
+    /* DISPLACEMENT */
+
+    function test_reveal_displacesPendingUnderLaterCommitment() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, datanetId, items, _salt(alice));
+        uint256 aliceCommittedAt = block.timestamp;
+        vm.warp(block.timestamp + 10 minutes);
+        bytes32 id = _contribute(bob, HASH); // Bob committed later but revealed first
+        assertEq(token.balanceOf(bob), 1_000e18 - BOND);
+
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Displaced(id, bob, alice);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Contributed(id, datanetId, alice, HASH, URI);
+        assertEq(_reveal(alice, datanetId, items)[0], id);
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(c.contributor, alice);
+        assertEq(c.submittedAt, block.timestamp); // the review period restarts
+        assertEq(c.submittedAt - c.commitAge, aliceCommittedAt);
+        assertEq(uint8(c.status), uint8(IDatanetRegistry.Status.Pending));
+        assertEq(token.balanceOf(bob), 1_000e18); // refunded, not slashed
+        assertEq(token.balanceOf(alice), 1_000e18 - BOND);
+        assertEq(token.balanceOf(address(registry)), BOND);
+        assertEq(registry.reputationOf(datanetId, bob).rejected, 0);
+    }
+
+    function test_reveal_displacesSeveralAndRefundsEach() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(4);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + 1 minutes);
+        _contribute(bob, items[1].contentHash);
+        _contribute(carol, items[3].contentHash);
+
+        vm.expectCall(address(token), abi.encodeCall(IERC20.transfer, (bob, BOND)), 1);
+        vm.expectCall(address(token), abi.encodeCall(IERC20.transfer, (carol, BOND)), 1);
+        bytes32[] memory ids = _reveal(alice, datanetId, items);
+        for (uint256 i; i < 4; ++i) {
+            assertEq(registry.getContribution(ids[i]).contributor, alice);
+        }
+        assertEq(token.balanceOf(bob), 1_000e18);
+        assertEq(token.balanceOf(carol), 1_000e18);
+        assertEq(token.balanceOf(address(registry)), 4 * BOND);
+    }
+
+    function test_reveal_displacementWithoutBondMovesNoTokens() public {
+        uint256 free = _createDatanet(0, REVIEW_PERIOD);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, free, items, _salt(alice));
+        vm.warp(block.timestamp + 1 minutes);
+        bytes32 id = _contributeIn(bob, free, HASH, URI);
+        vm.expectCall(address(token), abi.encodeWithSelector(IERC20.transfer.selector), 0);
+        _reveal(alice, free, items);
+        assertEq(registry.getContribution(id).contributor, alice);
+    }
+
+    function testFuzz_reveal_displacesOnlyStrictlyLaterCommitments(uint32 aliceDelay, uint32 bobDelay)
+        public
+    {
+        aliceDelay = uint32(bound(aliceDelay, 0, MAX_COMMITMENT_AGE - MIN_COMMITMENT_AGE));
+        bobDelay = uint32(bound(bobDelay, 0, MAX_COMMITMENT_AGE - MIN_COMMITMENT_AGE));
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        uint256 start = block.timestamp;
+        // Whoever commits later reveals first.
+        (address first, address second) = aliceDelay >= bobDelay ? (alice, bob) : (bob, alice);
+        (uint32 firstDelay, uint32 secondDelay) =
+            aliceDelay >= bobDelay ? (aliceDelay, bobDelay) : (bobDelay, aliceDelay);
+        vm.warp(start + secondDelay);
+        _commit(second, datanetId, items, _salt(second));
+        vm.warp(start + firstDelay);
+        _commit(first, datanetId, items, _salt(first));
+        vm.warp(start + firstDelay + MIN_COMMITMENT_AGE);
+        bytes32 id = _reveal(first, datanetId, items)[0];
+
+        if (firstDelay == secondDelay) _expectDuplicate(HASH);
+        _reveal(second, datanetId, items);
+        assertEq(registry.getContribution(id).contributor, firstDelay == secondDelay ? first : second);
+    }
+
+    /* REVEAL WITH SIG */
+
+    function test_revealWithSig_registersForSignerAndPullsBondFromSigner() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         _fund(signer, BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, deadline));
+        (bytes32 c, bytes memory sig) = _commitSigned(signer, key, datanetId, items, 0, deadline);
 
         bytes32 id = registry.contributionIdOf(datanetId, HASH);
         vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Revealed(c, signer, datanetId, 1);
+        vm.expectEmit(address(registry));
         emit IDatanetRegistry.Contributed(id, datanetId, signer, HASH, URI);
         vm.prank(stranger); // the relayer pays the gas, the signer the bond
-        assertEq(registry.contributeWithSig(signer, datanetId, item, deadline, sig), id);
+        assertEq(registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig)[0], id);
 
         assertEq(registry.getContribution(id).contributor, signer);
         assertEq(registry.nonces(signer), 1);
@@ -362,126 +601,124 @@ contract DatanetRegistryTest is Fixture {
         assertEq(token.balanceOf(address(registry)), BOND);
     }
 
-    function test_contributeWithSig_acceptsSignatureAtDeadline() public {
+    function test_revealWithSig_acceptsSignatureAtDeadline() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         _fund(signer, BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, deadline));
+        (, bytes memory sig) = _commitSigned(signer, key, datanetId, items, 0, deadline);
         vm.warp(deadline);
-        registry.contributeWithSig(signer, datanetId, item, deadline, sig);
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig);
         assertEq(registry.nonces(signer), 1);
     }
 
-    function test_contributeWithSig_acceptsErc1271Wallet() public {
+    function test_revealWithSig_acceptsErc1271Wallet() public {
         (address owner, uint256 key) = makeAddrAndKey("walletOwner");
         ERC1271Wallet wallet = new ERC1271Wallet(owner);
         vm.prank(deployer);
         token.mint(address(wallet), BOND);
         wallet.approve(token, address(registry));
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        uint256 deadline = block.timestamp;
-        bytes memory sig =
-            _sign(key, registry.contributeDigest(address(wallet), datanetId, item, 0, deadline));
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        uint256 deadline = block.timestamp + 1 hours;
+        (, bytes memory sig) = _commitSigned(address(wallet), key, datanetId, items, 0, deadline);
 
-        bytes32 id = registry.contributeWithSig(address(wallet), datanetId, item, deadline, sig);
+        bytes32 id = registry.revealWithSig(
+            address(wallet), datanetId, items, _salt(address(wallet)), deadline, sig
+        )[0];
         assertEq(registry.getContribution(id).contributor, address(wallet));
         assertEq(token.balanceOf(address(wallet)), 0);
     }
 
-    function test_contributeWithSig_revertsWhen_expired() public {
+    function test_revealWithSig_revertsWhen_expired() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, deadline));
+        (, bytes memory sig) = _commitSigned(signer, key, datanetId, items, 0, deadline);
         vm.warp(deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.SignatureExpired.selector, deadline));
-        registry.contributeWithSig(signer, datanetId, item, deadline, sig);
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig);
     }
 
-    function test_contributeWithSig_revertsWhen_wrongSigner() public {
+    function test_revealWithSig_revertsWhen_wrongSigner() public {
         (, uint256 bobKey) = makeAddrAndKey("bob");
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(bobKey, registry.contributeDigest(alice, datanetId, item, 0, deadline));
+        (, bytes memory sig) = _commitSigned(alice, bobKey, datanetId, items, 0, deadline);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, alice));
-        registry.contributeWithSig(alice, datanetId, item, deadline, sig);
+        registry.revealWithSig(alice, datanetId, items, _salt(alice), deadline, sig);
     }
 
-    function test_contributeWithSig_revertsWhen_fieldTampered() public {
-        (address signer, uint256 key) = makeAddrAndKey("signer");
-        _fund(signer, BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, deadline));
-        item.uri = "ipfs://elsewhere";
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
-        registry.contributeWithSig(signer, datanetId, item, deadline, sig);
-    }
-
-    function test_contributeWithSig_revertsWhen_signatureMalformed() public {
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, alice));
-        registry.contributeWithSig(alice, datanetId, item, block.timestamp, hex"deadbeef");
-    }
-
-    function test_contributeWithSig_revertsWhen_replayedWithSameNonce() public {
+    function test_revealWithSig_revertsWhen_itemsTampered() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         _fund(signer, 2 * BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+        IDatanetRegistry.ContributionInput[] memory items = _items(2);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, deadline));
-        bytes32 id = registry.contributeWithSig(signer, datanetId, item, deadline, sig);
-
-        // Free the hash so only the nonce can stop the replay.
-        vm.prank(signer);
-        registry.withdraw(id);
+        (, bytes memory sig) = _commitSigned(signer, key, datanetId, items, 0, deadline);
+        // A relayer swaps the order of the items (the commitment was made for another order).
+        IDatanetRegistry.ContributionInput[] memory swapped = _items(2);
+        (swapped[0], swapped[1]) = (items[1], items[0]);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
-        registry.contributeWithSig(signer, datanetId, item, deadline, sig);
-
-        // The next nonce works.
-        sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 1, deadline));
-        registry.contributeWithSig(signer, datanetId, item, deadline, sig);
-        assertEq(registry.nonces(signer), 2);
+        registry.revealWithSig(signer, datanetId, swapped, _salt(signer), deadline, sig);
     }
 
-    function test_contributeWithSig_revertsWhen_signedForAnotherChain() public {
+    function test_revealWithSig_revertsWhen_signatureMalformed() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, alice));
+        registry.revealWithSig(alice, datanetId, items, _salt(alice), block.timestamp, hex"deadbeef");
+    }
+
+    function test_revealWithSig_revertsWhen_signedForAnotherChain() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         _fund(signer, BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        uint256 deadline = block.timestamp + 1 hours;
+        (, bytes memory sig) = _commitSigned(signer, key, datanetId, items, 0, deadline);
         vm.chainId(block.chainid + 1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
-        registry.contributeWithSig(signer, datanetId, item, block.timestamp, sig);
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig);
     }
 
-    function test_contributeWithSig_revertsWhen_signedForAnotherRegistry() public {
+    function test_revealWithSig_revertsWhen_signedForAnotherRegistry() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         _fund(signer, BOND);
-        DatanetRegistry other = new DatanetRegistry(address(token), treasury);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        bytes memory sig = _sign(key, other.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        DatanetRegistry other =
+            new DatanetRegistry(address(token), treasury, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commit(signer, datanetId, items, _salt(signer));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        bytes memory sig =
+            _sign(key, other.revealDigest(signer, datanetId, c, _urisHash(items), 0, block.timestamp));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
-        registry.contributeWithSig(signer, datanetId, item, block.timestamp, sig);
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), block.timestamp, sig);
     }
 
-    function test_contributeWithSig_revertsWhen_datanetNotFound() public {
+    function test_revealWithSig_revertsWhen_datanetNotFound() public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        bytes memory sig = _sign(key, registry.contributeDigest(signer, 42, item, 0, block.timestamp));
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        uint256 deadline = block.timestamp + 1 hours;
+        (, bytes memory sig) = _commitSigned(signer, key, 42, items, 0, deadline);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 42));
-        registry.contributeWithSig(signer, 42, item, block.timestamp, sig);
+        registry.revealWithSig(signer, 42, items, _salt(signer), deadline, sig);
     }
 
-    function test_contributeDigest_isEip712OverContributeType() public view {
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
+    function test_revealWithSig_revertsWhen_noCommitment() public {
+        (address signer, uint256 key) = makeAddrAndKey("signer");
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        bytes32 c = _commitmentOf(signer, datanetId, items, _salt(signer));
+        bytes memory sig =
+            _sign(key, registry.revealDigest(signer, datanetId, c, _urisHash(items), 0, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentNotFound.selector, c));
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), block.timestamp, sig);
+    }
+
+    function test_revealDigest_isEip712OverRevealType() public view {
         bytes32 domain = keccak256(
             abi.encode(
                 keccak256(
                     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
                 ),
                 keccak256("DatanetRegistry"),
-                keccak256("1"),
+                keccak256("2"),
                 block.chainid,
                 address(registry)
             )
@@ -489,38 +726,44 @@ contract DatanetRegistryTest is Fixture {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "Contribute(address contributor,uint256 datanetId,bytes32 contentHash,string uri,uint256 nonce,uint256 deadline)"
+                    "Reveal(address contributor,uint256 datanetId,bytes32 commitment,bytes32 urisHash,uint256 nonce,uint256 deadline)"
                 ),
                 alice,
                 datanetId,
-                HASH,
-                keccak256(bytes(URI)),
+                bytes32("commitment"),
+                bytes32("uris"),
                 7,
                 1234
             )
         );
         assertEq(
-            registry.contributeDigest(alice, datanetId, item, 7, 1234),
+            registry.revealDigest(alice, datanetId, bytes32("commitment"), bytes32("uris"), 7, 1234),
             keccak256(abi.encodePacked("\x19\x01", domain, structHash))
+        );
+        assertEq(
+            registry.REVEAL_TYPEHASH(),
+            keccak256(
+                "Reveal(address contributor,uint256 datanetId,bytes32 commitment,bytes32 urisHash,uint256 nonce,uint256 deadline)"
+            )
         );
     }
 
-    function testFuzz_contributeWithSig_onlyContributorKeyIsAccepted(uint256 signerKey) public {
+    function testFuzz_revealWithSig_onlyContributorKeyIsAccepted(uint256 signerKey) public {
         (address signer, uint256 key) = makeAddrAndKey("signer");
         signerKey = bound(signerKey, 1, 2 ** 128);
         _fund(signer, BOND);
-        IDatanetRegistry.ContributionInput memory item = _contributionInput(HASH, URI);
-        bytes memory sig =
-            _sign(signerKey, registry.contributeDigest(signer, datanetId, item, 0, block.timestamp));
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        uint256 deadline = block.timestamp + 1 hours;
+        (, bytes memory sig) = _commitSigned(signer, signerKey, datanetId, items, 0, deadline);
         if (signerKey != key) {
             vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidSignature.selector, signer));
         }
-        registry.contributeWithSig(signer, datanetId, item, block.timestamp, sig);
+        registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig);
     }
 
     /* REVIEW */
 
-    function test_review_acceptReturnsBondAndCountsReputation() public {
+    function test_review_acceptReturnsBondAndCountsReputationInTheDatanet() public {
         bytes32 id = _contribute(alice, HASH);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.Reviewed(id, curator, true, false);
@@ -529,8 +772,8 @@ contract DatanetRegistryTest is Fixture {
         assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Accepted));
         assertEq(token.balanceOf(alice), 1_000e18);
         assertEq(token.balanceOf(address(registry)), 0);
-        assertEq(registry.reputationOf(alice).accepted, 1);
-        assertEq(registry.reputationOf(alice).rejected, 0);
+        assertEq(registry.reputationOf(datanetId, alice).accepted, 1);
+        assertEq(registry.reputationOf(datanetId, alice).rejected, 0);
     }
 
     function test_review_rejectSendsBondToTreasuryNeverCurator() public {
@@ -543,7 +786,7 @@ contract DatanetRegistryTest is Fixture {
         assertEq(token.balanceOf(treasury), BOND);
         assertEq(token.balanceOf(curator), 0);
         assertEq(token.balanceOf(alice), 1_000e18 - BOND);
-        assertEq(registry.reputationOf(alice).rejected, 1);
+        assertEq(registry.reputationOf(datanetId, alice).rejected, 1);
     }
 
     function test_review_byDatanetOwner() public {
@@ -608,8 +851,10 @@ contract DatanetRegistryTest is Fixture {
     /* REVIEW BATCH */
 
     function test_reviewBatch_reviewsEveryContribution() public {
-        vm.prank(alice);
-        bytes32[] memory ids = registry.contributeBatch(datanetId, _items(3));
+        IDatanetRegistry.ContributionInput[] memory items = _items(3);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        bytes32[] memory ids = _reveal(alice, datanetId, items);
         for (uint256 i; i < 3; ++i) {
             vm.expectEmit(address(registry));
             emit IDatanetRegistry.Reviewed(ids[i], curator, false, false);
@@ -619,7 +864,7 @@ contract DatanetRegistryTest is Fixture {
         for (uint256 i; i < 3; ++i) {
             assertEq(uint8(registry.getContribution(ids[i]).status), uint8(IDatanetRegistry.Status.Rejected));
         }
-        assertEq(registry.reputationOf(alice).rejected, 3);
+        assertEq(registry.reputationOf(datanetId, alice).rejected, 3);
         assertEq(token.balanceOf(treasury), 3 * BOND);
     }
 
@@ -633,8 +878,7 @@ contract DatanetRegistryTest is Fixture {
         uint256 other = _createDatanet(0, REVIEW_PERIOD);
         bytes32[] memory ids = new bytes32[](2);
         ids[0] = _contribute(alice, HASH);
-        vm.prank(alice);
-        ids[1] = registry.contribute(other, HASH, URI);
+        ids[1] = _contributeIn(alice, other, HASH, URI);
         vm.prank(datanetOwner);
         registry.setCurator(other, curator, false);
 
@@ -657,7 +901,7 @@ contract DatanetRegistryTest is Fixture {
 
         assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Accepted));
         assertEq(token.balanceOf(alice), 1_000e18);
-        assertEq(registry.reputationOf(alice).accepted, 1);
+        assertEq(registry.reputationOf(datanetId, alice).accepted, 1);
     }
 
     function test_finalize_revertsWhen_reviewPeriodNotOver() public {
@@ -666,6 +910,25 @@ contract DatanetRegistryTest is Fixture {
         vm.warp(deadline);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodNotOver.selector, id, deadline));
         registry.finalize(id);
+    }
+
+    function test_finalize_waitsUntilNoEarlierCommitmentCanBeRevealed() public {
+        // With a review period shorter than the maximum commitment age, finalizing at the end of the review
+        // would make the contribution final while an earlier commitment to it may still be revealed.
+        uint256 quick = _createDatanet(0, 1 hours);
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(bob, quick, items, _salt(bob));
+        uint256 committedAt = block.timestamp;
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        bytes32 id = _reveal(bob, quick, items)[0];
+        uint256 deadline = committedAt + MAX_COMMITMENT_AGE;
+
+        vm.warp(block.timestamp + 1 hours + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodNotOver.selector, id, deadline));
+        registry.finalize(id);
+        vm.warp(deadline + 1);
+        registry.finalize(id);
+        assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Accepted));
     }
 
     function test_finalize_revertsWhen_contributionNotFound() public {
@@ -681,11 +944,15 @@ contract DatanetRegistryTest is Fixture {
         registry.finalize(id);
     }
 
-    function testFuzz_finalize_onlyStrictlyAfterReviewPeriod(uint32 reviewPeriod, uint32 elapsed) public {
+    function testFuzz_finalize_onlyAfterReviewAndOriginalityWindows(uint32 reviewPeriod, uint32 elapsed)
+        public
+    {
         uint256 id = _createDatanet(0, reviewPeriod);
-        vm.prank(alice);
-        bytes32 cid = registry.contribute(id, HASH, URI);
-        uint256 deadline = block.timestamp + reviewPeriod;
+        uint256 committedAt = block.timestamp;
+        bytes32 cid = _contributeIn(alice, id, HASH, URI);
+        uint256 reviewEnd = block.timestamp + reviewPeriod;
+        uint256 originalityEnd = committedAt + MAX_COMMITMENT_AGE;
+        uint256 deadline = reviewEnd > originalityEnd ? reviewEnd : originalityEnd;
         vm.warp(block.timestamp + elapsed);
         if (block.timestamp <= deadline) {
             vm.expectRevert(
@@ -695,102 +962,44 @@ contract DatanetRegistryTest is Fixture {
         registry.finalize(cid);
     }
 
-    /* WITHDRAW */
-
-    function test_withdraw_refundsBondAndFreesHash() public {
-        bytes32 id = _contribute(alice, HASH);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Withdrawn(id, alice);
-        vm.prank(alice);
-        registry.withdraw(id);
-
-        assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Withdrawn));
-        assertEq(token.balanceOf(alice), 1_000e18);
-        assertEq(token.balanceOf(address(registry)), 0);
-        assertEq(registry.reputationOf(alice).accepted, 0);
-        assertEq(registry.reputationOf(alice).rejected, 0);
-        _contribute(alice, HASH);
-    }
-
-    function test_withdraw_withoutBondMovesNoTokens() public {
-        uint256 free = _createDatanet(0, REVIEW_PERIOD);
-        vm.startPrank(alice);
-        bytes32 id = registry.contribute(free, HASH, URI);
-        registry.withdraw(id);
-        vm.stopPrank();
-        assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Withdrawn));
-    }
-
-    function test_withdraw_allowedAfterReviewPeriod() public {
-        bytes32 id = _contribute(alice, HASH);
-        vm.warp(block.timestamp + REVIEW_PERIOD + 1);
-        vm.prank(alice);
-        registry.withdraw(id);
-        assertEq(token.balanceOf(alice), 1_000e18);
-    }
-
-    function test_withdraw_revertsWhen_callerNotContributor() public {
-        bytes32 id = _contribute(alice, HASH);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotContributor.selector, id, bob, alice));
-        vm.prank(bob);
-        registry.withdraw(id);
-    }
-
-    function test_withdraw_revertsWhen_contributionNotFound() public {
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.ContributionNotFound.selector, HASH));
-        vm.prank(alice);
-        registry.withdraw(HASH);
-    }
-
-    function test_withdraw_revertsWhen_accepted() public {
-        bytes32 id = _contribute(alice, HASH);
-        _review(id, true);
-        _expectInvalidStatus(id, IDatanetRegistry.Status.Accepted, IDatanetRegistry.Status.Pending);
-        vm.prank(alice);
-        registry.withdraw(id);
-    }
-
-    function test_withdraw_revertsWhen_alreadyWithdrawn() public {
-        bytes32 id = _contribute(alice, HASH);
-        vm.startPrank(alice);
-        registry.withdraw(id);
-        _expectInvalidStatus(id, IDatanetRegistry.Status.Withdrawn, IDatanetRegistry.Status.Pending);
-        registry.withdraw(id);
-        vm.stopPrank();
-    }
-
-    function test_withdraw_reentrantWithdrawFromTokenCallbackFails() public {
+    function test_finalize_reentrantCallFromBondRefundFails() public {
         CallbackToken cb = new CallbackToken();
-        DatanetRegistry cbRegistry = new DatanetRegistry(address(cb), treasury);
+        DatanetRegistry cbRegistry =
+            new DatanetRegistry(address(cb), treasury, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE);
         vm.prank(datanetOwner);
         uint256 id = cbRegistry.createDatanet("", BOND, REVIEW_PERIOD);
         Reenterer attacker = new Reenterer();
         cb.setHooked(address(attacker), true);
-        cb.mint(address(attacker), BOND);
-        attacker.execute(address(cb), abi.encodeCall(IERC20.approve, (address(cbRegistry), BOND)));
-        bytes32 cid = abi.decode(
-            attacker.execute(
-                address(cbRegistry), abi.encodeCall(DatanetRegistry.contribute, (id, HASH, URI))
-            ),
-            (bytes32)
+        cb.mint(address(attacker), 2 * BOND);
+        attacker.execute(address(cb), abi.encodeCall(IERC20.approve, (address(cbRegistry), 2 * BOND)));
+        IDatanetRegistry.ContributionInput[] memory items = _items(2);
+        attacker.execute(
+            address(cbRegistry),
+            abi.encodeCall(
+                DatanetRegistry.commit,
+                (cbRegistry.makeCommitment(address(attacker), id, _hashesOf(items), bytes32(0)))
+            )
         );
-        // On refund, the attacker tries to withdraw (and be refunded) a second time.
-        attacker.arm(address(cbRegistry), abi.encodeCall(DatanetRegistry.withdraw, (cid)));
-        attacker.execute(address(cbRegistry), abi.encodeCall(DatanetRegistry.withdraw, (cid)));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        bytes32[] memory ids = abi.decode(
+            attacker.execute(
+                address(cbRegistry), abi.encodeCall(DatanetRegistry.reveal, (id, items, bytes32(0)))
+            ),
+            (bytes32[])
+        );
+        vm.warp(block.timestamp + REVIEW_PERIOD + 1);
+        // On the bond refund of the first, the attacker tries to finalize the second from inside the call.
+        attacker.arm(address(cbRegistry), abi.encodeCall(DatanetRegistry.finalize, (ids[1])));
+        cbRegistry.finalize(ids[0]);
 
         assertTrue(attacker.attempted());
         assertFalse(attacker.reentered());
         assertEq(
             attacker.revertData(),
-            abi.encodeWithSelector(
-                IDatanetRegistry.InvalidStatus.selector,
-                cid,
-                IDatanetRegistry.Status.Withdrawn,
-                IDatanetRegistry.Status.Pending
-            )
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
         );
+        assertEq(uint8(cbRegistry.getContribution(ids[1]).status), uint8(IDatanetRegistry.Status.Pending));
         assertEq(cb.balanceOf(address(attacker)), BOND);
-        assertEq(cb.balanceOf(address(cbRegistry)), 0);
     }
 
     /* RETIRE */
@@ -804,7 +1013,7 @@ contract DatanetRegistryTest is Fixture {
         registry.retire(id);
         assertEq(uint8(registry.getContribution(id).status), uint8(IDatanetRegistry.Status.Retired));
         // Reputation keeps the acceptance.
-        assertEq(registry.reputationOf(alice).accepted, 1);
+        assertEq(registry.reputationOf(datanetId, alice).accepted, 1);
     }
 
     function test_retire_revertsWhen_pending() public {
@@ -859,25 +1068,29 @@ contract DatanetRegistryTest is Fixture {
 
     /* REPUTATION */
 
-    function test_reputation_countsEveryAcceptanceAndRejection() public {
+    function test_reputation_countsEveryAcceptanceAndRejectionPerDatanet() public {
+        uint256 other = _createDatanet(0, REVIEW_PERIOD);
         bytes32 a1 = _contribute(alice, keccak256("a1"));
         bytes32 a2 = _contribute(alice, keccak256("a2"));
         bytes32 a3 = _contribute(alice, keccak256("a3"));
-        bytes32 a4 = _contribute(alice, keccak256("a4"));
         bytes32 b1 = _contribute(bob, keccak256("b1"));
+        bytes32 o1 = _contributeIn(alice, other, keccak256("o1"), URI);
         _review(a1, true);
         _review(a2, false);
         _review(b1, false);
-        vm.prank(alice);
-        registry.withdraw(a3); // a withdrawal counts neither way
+        vm.prank(datanetOwner);
+        registry.review(o1, true);
         vm.warp(block.timestamp + REVIEW_PERIOD + 1);
-        registry.finalize(a4);
+        registry.finalize(a3);
 
-        assertEq(registry.reputationOf(alice).accepted, 2);
-        assertEq(registry.reputationOf(alice).rejected, 1);
-        assertEq(registry.reputationOf(bob).accepted, 0);
-        assertEq(registry.reputationOf(bob).rejected, 1);
-        assertEq(registry.reputationOf(carol).accepted, 0);
+        assertEq(registry.reputationOf(datanetId, alice).accepted, 2);
+        assertEq(registry.reputationOf(datanetId, alice).rejected, 1);
+        assertEq(registry.reputationOf(other, alice).accepted, 1);
+        assertEq(registry.reputationOf(other, alice).rejected, 0);
+        assertEq(registry.reputationOf(datanetId, bob).accepted, 0);
+        assertEq(registry.reputationOf(datanetId, bob).rejected, 1);
+        assertEq(registry.reputationOf(other, bob).rejected, 0);
+        assertEq(registry.reputationOf(datanetId, carol).accepted, 0);
     }
 
     /* HELPERS */
@@ -890,6 +1103,55 @@ contract DatanetRegistryTest is Fixture {
                 uri: string.concat("ipfs://file/", vm.toString(i))
             });
         }
+    }
+
+    /// @dev Commits for `contributor` (with a relayer), waits the minimum age, and returns the commitment and
+    /// `key`'s signature of its reveal with `nonce` and `deadline`.
+    function _commitSigned(
+        address contributor,
+        uint256 key,
+        uint256 datanet,
+        IDatanetRegistry.ContributionInput[] memory items,
+        uint256 nonce,
+        uint256 deadline
+    ) internal returns (bytes32 commitment, bytes memory sig) {
+        commitment = _commitmentOf(contributor, datanet, items, _salt(contributor));
+        vm.prank(stranger);
+        registry.commit(commitment);
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        sig = _sign(
+            key, registry.revealDigest(contributor, datanet, commitment, _urisHash(items), nonce, deadline)
+        );
+    }
+
+    /// @dev Commits one item for `contributor`, waits `age` and reveals it.
+    function _revealAfter(address contributor, bytes32 contentHash, uint256 age) internal returns (bytes32) {
+        IDatanetRegistry.ContributionInput[] memory items = _items(contentHash, URI);
+        _commit(contributor, datanetId, items, _salt(contributor));
+        vm.warp(block.timestamp + age);
+        return _reveal(contributor, datanetId, items)[0];
+    }
+
+    /// @dev Commits one item for `contributor`, waits, and expects its reveal to fail as a duplicate.
+    function _expectDuplicateOnReveal(address contributor, bytes32 contentHash) internal {
+        IDatanetRegistry.ContributionInput[] memory items = _items(contentHash, URI);
+        _commit(contributor, datanetId, items, _salt(contributor));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _expectDuplicate(contentHash);
+        _reveal(contributor, datanetId, items);
+    }
+
+    function _expectCommitmentNotFound(
+        address contributor,
+        uint256 datanet,
+        IDatanetRegistry.ContributionInput[] memory items,
+        bytes32 salt
+    ) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CommitmentNotFound.selector, _commitmentOf(contributor, datanet, items, salt)
+            )
+        );
     }
 
     function _expectDuplicate(bytes32 contentHash) internal {

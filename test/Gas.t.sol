@@ -1,59 +1,100 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAttributionPool} from "../contracts/interfaces/IAttributionPool.sol";
 import {IDatanetRegistry} from "../contracts/interfaces/IDatanetRegistry.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {RewardTree} from "./utils/RewardTree.sol";
+import {console} from "forge-std/console.sol";
 
 /// @dev Gas rows for `forge snapshot`: each test makes exactly one measured call; its inputs are prepared in
-/// `setUp` and loaded with gas metering paused. `vm.snapshotGasLastCall` records the call alone in
-/// `snapshots/datanet.json`.
-contract RegistryGasTest is Fixture {
+/// `setUp` and loaded with gas metering paused. `vm.snapshotGasLastCall` records the call alone (execution,
+/// without the 21,000 base and calldata) in `snapshots/datanet.json`; each test also logs the transaction's
+/// estimate: execution + 21,000 + calldata (4 gas per zero byte, 16 per non-zero byte) − refund.
+abstract contract GasFixture is Fixture {
+    /// @dev An IPFS URI as the CLI writes them (66 bytes).
+    string internal constant CID_URI = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+
+    function _calldataGas(bytes memory data) internal pure returns (uint256 gas) {
+        for (uint256 i; i < data.length; ++i) {
+            gas += data[i] == 0 ? 4 : 16;
+        }
+    }
+
+    /// @dev Logs and returns the transaction estimate of the last call: its storage clears refund gas, capped
+    /// at a fifth of the transaction's gas (EIP-3529).
+    function _logTx(string memory name, bytes memory data) internal returns (uint256 txGas) {
+        uint256 execution = vm.lastCallGas().gasTotalUsed;
+        // forge-lint: disable-next-line(unsafe-typecast) -- a refund is never negative at the end of a call
+        uint256 refund = uint256(uint64(vm.lastCallGas().gasRefunded));
+        uint256 gross = execution + 21_000 + _calldataGas(data);
+        txGas = gross - (refund < gross / 5 ? refund : gross / 5);
+        console.log(name);
+        console.log("  execution, calldata gas, refund:", execution, _calldataGas(data), refund);
+        console.log("  transaction estimate:", txGas);
+    }
+}
+
+contract RegistryGasTest is GasFixture {
     uint256 internal freeDatanet;
+    IDatanetRegistry.ContributionInput[] internal one;
+    IDatanetRegistry.ContributionInput[] internal hundred;
+    bytes32 internal commitment;
 
     function setUp() public override {
         super.setUp();
         freeDatanet = _createDatanet(0, REVIEW_PERIOD);
         // Steady state: the registry already holds a bond.
         _contribute(bob, keccak256("earlier"));
-    }
-
-    function test_contribute_withoutBond() public {
-        vm.prank(alice);
-        registry.contribute(
-            freeDatanet,
-            keccak256("file"),
-            "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-        );
-        vm.snapshotGasLastCall("datanet", "contribute_withoutBond");
-    }
-
-    function test_contribute_withBond() public {
-        vm.prank(alice);
-        registry.contribute(
-            datanetId, keccak256("file"), "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-        );
-        vm.snapshotGasLastCall("datanet", "contribute_withBond");
-    }
-
-    function test_contributeBatch_100_withoutBond() public {
-        vm.pauseGasMetering();
-        IDatanetRegistry.ContributionInput[] memory items = new IDatanetRegistry.ContributionInput[](100);
+        one.push(_contributionInput(keccak256("file"), CID_URI));
         for (uint256 i; i < 100; ++i) {
-            items[i] = _contributionInput(
-                keccak256(abi.encode("file", i)),
-                "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-            );
+            hundred.push(_contributionInput(keccak256(abi.encode("file", i)), CID_URI));
         }
-        vm.resumeGasMetering();
-        vm.prank(alice);
-        registry.contributeBatch(freeDatanet, items);
-        vm.snapshotGasLastCall("datanet", "contributeBatch_100_withoutBond");
+        commitment = _commitmentOf(alice, freeDatanet, one, _salt(alice));
+        // The reveals' commitments, made in earlier transactions (a commitment cleared in the transaction that
+        // wrote it would refund more than a real reveal gets).
+        _commit(alice, freeDatanet, one, _salt(alice));
+        _commit(alice, datanetId, one, _salt(alice));
+        _commit(carol, freeDatanet, hundred, _salt(carol));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+    }
+
+    function test_commit() public {
+        bytes32 fresh = _commitmentOf(bob, freeDatanet, one, _salt(bob));
+        vm.prank(bob);
+        registry.commit(fresh);
+        vm.snapshotGasLastCall("datanet", "commit");
+        _logTx("commit", abi.encodeCall(registry.commit, (fresh)));
+    }
+
+    function test_reveal_1_withoutBond() public {
+        _measureReveal(alice, freeDatanet, one, "reveal_1_withoutBond");
+    }
+
+    function test_reveal_1_withBond() public {
+        _measureReveal(alice, datanetId, one, "reveal_1_withBond");
+    }
+
+    function test_reveal_100_withoutBond() public {
+        _measureReveal(carol, freeDatanet, hundred, "reveal_100_withoutBond");
+    }
+
+    function _measureReveal(
+        address contributor,
+        uint256 datanet,
+        IDatanetRegistry.ContributionInput[] memory items,
+        string memory name
+    ) internal {
+        bytes32 salt = _salt(contributor);
+        vm.prank(contributor);
+        registry.reveal(datanet, items, salt);
+        vm.snapshotGasLastCall("datanet", name);
+        _logTx(name, abi.encodeCall(registry.reveal, (datanet, items, salt)));
     }
 }
 
 /// @dev A 1,024-account reward tree (depth-10 proofs), accepted as epoch 1.
-abstract contract RewardTreeGasFixture is Fixture {
+abstract contract RewardTreeGasFixture is GasFixture {
     uint256 internal constant ACCOUNTS = 1_024;
 
     address[] internal accounts;
@@ -71,6 +112,10 @@ abstract contract RewardTreeGasFixture is Fixture {
             amounts[i] = scale * (1e18 + i);
         }
         tree = _publishTree(accounts, amounts);
+    }
+
+    function _claimData(uint256 i, bytes32[] memory proof) internal view returns (bytes memory) {
+        return abi.encodeCall(pool.claim, (accounts[i], amounts[i], proof));
     }
 }
 
@@ -94,6 +139,7 @@ contract ClaimGasTest is RewardTreeGasFixture {
         vm.resumeGasMetering();
         pool.claim(accounts[0], amounts[0], proof);
         vm.snapshotGasLastCall("datanet", "claim_first_newHolder_depth10");
+        _logTx("claim_first_newHolder_depth10", _claimData(0, proof));
     }
 
     function test_claim_first_existingHolder_depth10() public {
@@ -102,6 +148,7 @@ contract ClaimGasTest is RewardTreeGasFixture {
         vm.resumeGasMetering();
         pool.claim(accounts[1], amounts[1], proof);
         vm.snapshotGasLastCall("datanet", "claim_first_existingHolder_depth10");
+        _logTx("claim_first_existingHolder_depth10", _claimData(1, proof));
     }
 }
 
@@ -122,32 +169,44 @@ contract ClaimRepeatGasTest is RewardTreeGasFixture {
         vm.resumeGasMetering();
         pool.claim(accounts[0], amounts[0], proof);
         vm.snapshotGasLastCall("datanet", "claim_repeat_secondEpoch_depth10");
+        _logTx("claim_repeat_secondEpoch_depth10", _claimData(0, proof));
     }
 }
 
-contract PoolGasTest is Fixture {
+contract PoolGasTest is GasFixture {
+    string internal constant OUTPUTS_URI =
+        "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/outputs";
+
     bytes32 internal root = keccak256("root");
+    IAttributionPool.Epoch internal epoch;
     bytes[] internal sigs;
 
     function setUp() public override {
         super.setUp();
         // Steady state: the treasury, the owner credit and the contributors' pool are already non-zero.
         _pay(1_000e18);
-        sigs = _epochSigs(pool, 1, root, 500e18);
+        epoch = _epoch(pool, 1, root, 500e18);
+        sigs = _epochSigs(pool, epoch);
     }
 
     function test_proposeEpoch_3of5Signatures() public {
         vm.pauseGasMetering();
+        IAttributionPool.Epoch memory e = epoch;
         bytes[] memory signatures = sigs;
         vm.resumeGasMetering();
-        pool.proposeEpoch(1, root, 500e18, REPORT_HASH, REPORT_URI, signatures);
+        pool.proposeEpoch(e, signatures);
         vm.snapshotGasLastCall("datanet", "proposeEpoch_3of5Signatures");
+        _logTx("proposeEpoch_3of5Signatures", abi.encodeCall(pool.proposeEpoch, (e, signatures)));
     }
 
     function test_payForInference() public {
         vm.prank(payer);
-        pool.payForInference(modelId, 1e18, keccak256("output"));
+        pool.payForInference(modelId, 1e18, keccak256("output"), OUTPUTS_URI);
         vm.snapshotGasLastCall("datanet", "payForInference");
+        _logTx(
+            "payForInference",
+            abi.encodeCall(pool.payForInference, (modelId, 1e18, keccak256("output"), OUTPUTS_URI))
+        );
     }
 
     function test_payForInferences_20() public {
@@ -160,7 +219,10 @@ contract PoolGasTest is Fixture {
         }
         vm.resumeGasMetering();
         vm.prank(payer);
-        pool.payForInferences(modelId, amounts, ids);
+        pool.payForInferences(modelId, amounts, ids, OUTPUTS_URI);
         vm.snapshotGasLastCall("datanet", "payForInferences_20");
+        _logTx(
+            "payForInferences_20", abi.encodeCall(pool.payForInferences, (modelId, amounts, ids, OUTPUTS_URI))
+        );
     }
 }

@@ -29,8 +29,11 @@ contract ModelRegistryTest is Fixture {
 
     function test_registerModel_storesModelOwnedByCaller() public {
         uint256[] memory ids = _ids(datanetId, secondDatanet);
+        vm.roll(1_234);
         vm.expectEmit(address(models));
         emit IModelRegistry.ModelRegistered(2, bob, 1_500, ids, "ipfs://bob-model");
+        vm.expectEmit(address(models));
+        emit IModelRegistry.DataCutoffSet(2, 1_234);
         vm.prank(bob);
         uint256 id = models.registerModel("ipfs://bob-model", ids, 1_500);
 
@@ -39,6 +42,7 @@ contract ModelRegistryTest is Fixture {
         IModelRegistry.Model memory m = models.getModel(id);
         assertEq(m.owner, bob);
         assertEq(m.ownerShareBps, 1_500);
+        assertEq(m.dataCutoff, 1_234);
         assertEq(models.datanetsOf(id), ids);
     }
 
@@ -102,6 +106,83 @@ contract ModelRegistryTest is Fixture {
         if (ownerShareBps <= 10_000) assertEq(models.getModel(id).ownerShareBps, ownerShareBps);
     }
 
+    /* SET DATA CUTOFF */
+
+    function test_setDataCutoff_movesCutoffForwardAndEmits() public {
+        uint64 registered = models.getModel(modelId).dataCutoff;
+        vm.roll(block.number + 100);
+        vm.expectEmit(address(models));
+        emit IModelRegistry.DataCutoffSet(modelId, registered + 40);
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, registered + 40);
+        assertEq(models.getModel(modelId).dataCutoff, registered + 40);
+
+        // Up to the current block, in as many steps as the owner likes.
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, uint64(block.number));
+        assertEq(models.getModel(modelId).dataCutoff, block.number);
+        assertEq(models.getModel(modelId).owner, modelOwner);
+        assertEq(models.getModel(modelId).ownerShareBps, OWNER_SHARE_BPS);
+    }
+
+    function test_setDataCutoff_revertsWhen_notForward() public {
+        uint64 current = models.getModel(modelId).dataCutoff;
+        vm.roll(block.number + 10);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.CutoffNotForward.selector, modelId, current, current)
+        );
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, current);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.CutoffNotForward.selector, modelId, current - 1, current)
+        );
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, current - 1);
+    }
+
+    function test_setDataCutoff_revertsWhen_inFuture() public {
+        vm.roll(block.number + 10);
+        uint64 future = uint64(block.number + 1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.CutoffInFuture.selector, future, block.number));
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, future);
+    }
+
+    function test_setDataCutoff_revertsWhen_callerNotOwner() public {
+        vm.roll(block.number + 10);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, modelId, bob, modelOwner)
+        );
+        vm.prank(bob);
+        models.setDataCutoff(modelId, uint64(block.number));
+    }
+
+    function test_setDataCutoff_revertsWhen_modelNotFound() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelNotFound.selector, 9));
+        models.setDataCutoff(9, uint64(block.number));
+    }
+
+    function testFuzz_setDataCutoff_onlyForwardAndNotInFuture(uint64 cutoff, uint32 advance) public {
+        uint64 current = models.getModel(modelId).dataCutoff;
+        vm.roll(block.number + advance);
+        if (cutoff <= current) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IModelRegistry.CutoffNotForward.selector, modelId, cutoff, current)
+            );
+        } else if (cutoff > block.number) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IModelRegistry.CutoffInFuture.selector, cutoff, block.number)
+            );
+        }
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, cutoff);
+        if (cutoff > current && cutoff <= block.number) {
+            assertEq(models.getModel(modelId).dataCutoff, cutoff);
+        } else {
+            assertEq(models.getModel(modelId).dataCutoff, current);
+        }
+    }
+
     /* TRANSFER MODEL */
 
     function test_transferModel_changesOwner() public {
@@ -111,6 +192,15 @@ contract ModelRegistryTest is Fixture {
         models.transferModel(modelId, bob);
         assertEq(models.getModel(modelId).owner, bob);
         assertEq(models.getModel(modelId).ownerShareBps, OWNER_SHARE_BPS);
+        // The new owner moves the cutoff; the old one no longer can.
+        vm.roll(block.number + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, modelId, modelOwner, bob)
+        );
+        vm.prank(modelOwner);
+        models.setDataCutoff(modelId, uint64(block.number));
+        vm.prank(bob);
+        models.setDataCutoff(modelId, uint64(block.number));
     }
 
     function test_transferModel_revertsWhen_modelNotFound() public {

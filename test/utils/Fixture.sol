@@ -16,12 +16,15 @@ abstract contract Fixture is Test {
     uint16 internal constant FEE_BPS = 500;
     uint16 internal constant OWNER_SHARE_BPS = 2_000;
     uint64 internal constant CHALLENGE_PERIOD = 1 days;
+    uint32 internal constant MIN_COMMITMENT_AGE = 60;
+    uint32 internal constant MAX_COMMITMENT_AGE = 1 days;
     uint96 internal constant BOND = 10e18;
     uint32 internal constant REVIEW_PERIOD = 3 days;
     uint8 internal constant THRESHOLD = 3;
     uint256 internal constant ATTESTOR_COUNT = 5;
     bytes32 internal constant REPORT_HASH = keccak256("report");
     string internal constant REPORT_URI = "ipfs://report";
+    string internal constant DATA_URI = "ipfs://data";
 
     DatanetToken internal token;
     DatanetRegistry internal registry;
@@ -60,7 +63,7 @@ abstract contract Fixture is Test {
         }
 
         token = new DatanetToken("Datanet", "DNT", deployer, 0);
-        registry = new DatanetRegistry(address(token), treasury);
+        registry = new DatanetRegistry(address(token), treasury, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE);
         models = new ModelRegistry(address(registry));
         pool = new AttributionPool(_config(address(token), CHALLENGE_PERIOD));
 
@@ -119,9 +122,94 @@ abstract contract Fixture is Test {
 
     /* REGISTRY */
 
+    /// @dev Commits, waits the minimum commitment age and reveals one item; returns its id.
     function _contribute(address contributor, bytes32 contentHash) internal returns (bytes32 id) {
+        id = _contributeIn(contributor, datanetId, contentHash, DATA_URI);
+    }
+
+    function _contributeIn(address contributor, uint256 datanet, bytes32 contentHash, string memory uri)
+        internal
+        returns (bytes32 id)
+    {
+        IDatanetRegistry.ContributionInput[] memory items = _items(contentHash, uri);
+        _commit(contributor, datanet, items, _salt(contributor));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         vm.prank(contributor);
-        id = registry.contribute(datanetId, contentHash, "ipfs://data");
+        id = registry.reveal(datanet, items, _salt(contributor))[0];
+    }
+
+    /// @dev Commits (from `contributor`) to revealing `items` in `datanet` with `salt`; returns the commitment.
+    function _commit(
+        address contributor,
+        uint256 datanet,
+        IDatanetRegistry.ContributionInput[] memory items,
+        bytes32 salt
+    ) internal returns (bytes32 commitment) {
+        commitment = _commitmentOf(contributor, datanet, items, salt);
+        vm.prank(contributor);
+        registry.commit(commitment);
+    }
+
+    function _commitmentOf(
+        address contributor,
+        uint256 datanet,
+        IDatanetRegistry.ContributionInput[] memory items,
+        bytes32 salt
+    ) internal view returns (bytes32) {
+        return registry.makeCommitment(contributor, datanet, _hashesOf(items), salt);
+    }
+
+    function _reveal(address contributor, uint256 datanet, IDatanetRegistry.ContributionInput[] memory items)
+        internal
+        returns (bytes32[] memory ids)
+    {
+        vm.prank(contributor);
+        ids = registry.reveal(datanet, items, _salt(contributor));
+    }
+
+    function _salt(address contributor) internal pure returns (bytes32) {
+        return keccak256(abi.encode("salt", contributor));
+    }
+
+    function _hashesOf(IDatanetRegistry.ContributionInput[] memory items)
+        internal
+        pure
+        returns (bytes32[] memory hashes)
+    {
+        hashes = new bytes32[](items.length);
+        for (uint256 i; i < items.length; ++i) {
+            hashes[i] = items[i].contentHash;
+        }
+    }
+
+    function _items(bytes32 contentHash, string memory uri)
+        internal
+        pure
+        returns (IDatanetRegistry.ContributionInput[] memory items)
+    {
+        items = new IDatanetRegistry.ContributionInput[](1);
+        items[0] = _contributionInput(contentHash, uri);
+    }
+
+    /// @dev `count` items with distinct content hashes derived from `seed`.
+    function _manyItems(string memory seed, uint256 count, string memory uri)
+        internal
+        pure
+        returns (IDatanetRegistry.ContributionInput[] memory items)
+    {
+        items = new IDatanetRegistry.ContributionInput[](count);
+        for (uint256 i; i < count; ++i) {
+            items[i] = _contributionInput(keccak256(abi.encode(seed, i)), uri);
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(keccak256(bytes(uri_0)), ...))`, what a gasless reveal signs.
+    function _urisHash(IDatanetRegistry.ContributionInput[] memory items) internal pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](items.length);
+        for (uint256 i; i < items.length; ++i) {
+            hashes[i] = keccak256(bytes(items[i].uri));
+        }
+        return keccak256(abi.encodePacked(hashes));
     }
 
     function _review(bytes32 id, bool accept) internal {
@@ -138,7 +226,7 @@ abstract contract Fixture is Test {
         vm.prank(deployer);
         token.mint(payer, amount);
         vm.prank(payer);
-        pool.payForInference(modelId, amount, keccak256(abi.encode("output", amount, before)));
+        pool.payForInference(modelId, amount, keccak256(abi.encode("output", amount, before)), "");
         contributorShare = pool.contributorsReceived() - before;
     }
 
@@ -170,16 +258,35 @@ abstract contract Fixture is Test {
         }
     }
 
-    function _epochSigs(AttributionPool p, uint256 epoch, bytes32 root, uint256 total)
+    /// @dev The next epoch of `p` with the fixture's report, under its current proposal nonce.
+    function _epoch(AttributionPool p, uint256 epoch, bytes32 root, uint256 total)
+        internal
+        view
+        returns (IAttributionPool.Epoch memory)
+    {
+        return IAttributionPool.Epoch({
+            // forge-lint: disable-next-line(unsafe-typecast) -- test epochs are small
+            epoch: uint64(epoch),
+            nonce: p.proposalNonce(),
+            rewardsRoot: root,
+            totalAllocated: total,
+            reportHash: REPORT_HASH,
+            reportURI: REPORT_URI
+        });
+    }
+
+    /// @dev Signatures of the first `THRESHOLD` attestors over `e` for `p`.
+    function _epochSigs(AttributionPool p, IAttributionPool.Epoch memory e)
         internal
         view
         returns (bytes[] memory)
     {
-        return _signSorted(_keys(THRESHOLD), p.epochDigest(epoch, root, total, REPORT_HASH, REPORT_URI));
+        return _signSorted(_keys(THRESHOLD), p.epochDigest(e));
     }
 
     function _propose(uint256 epoch, bytes32 root, uint256 total) internal {
-        pool.proposeEpoch(epoch, root, total, REPORT_HASH, REPORT_URI, _epochSigs(pool, epoch, root, total));
+        IAttributionPool.Epoch memory e = _epoch(pool, epoch, root, total);
+        pool.proposeEpoch(e, _epochSigs(pool, e));
     }
 
     /// @dev Proposes the next epoch, waits out the challenge period and accepts it.
