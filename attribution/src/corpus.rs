@@ -130,12 +130,12 @@ pub struct Span {
 }
 
 impl Span {
-    /// Number of tokens in the span.
+    /// Number of tokens in the run.
     pub fn len(&self) -> usize {
         self.end - self.start
     }
 
-    /// Whether the span is empty (never true for a reported run).
+    /// Whether the run is empty (never true for a reported run).
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }

@@ -1,7 +1,8 @@
 //! A blocked Bloom filter of the corpus's k-token windows.
 //!
-//! A span of at least `min_span >= k` tokens needs its first k tokens to occur
-//! in the corpus, so a window the filter has never seen cannot start a span.
+//! A `min_span`-token window (`min_span >= k`) can only occur in the corpus if
+//! its first k tokens do, so a window whose first k tokens the filter has never
+//! seen has no origin.
 //! The filter only skips suffix-array searches that would fail; a false
 //! positive costs one search, so results are exactly those of the search alone.
 
