@@ -5,6 +5,7 @@ mod bindings;
 mod contracts;
 mod demo;
 mod report;
+mod slither;
 mod toolchain;
 
 use anyhow::Result;
@@ -36,6 +37,8 @@ enum Task {
     /// Run every benchmark (gas, contribute throughput vs cast, attribution, reward tree vs
     /// @openzeppelin/merkle-tree) and write bench/REPORT.md with bench/*.json.
     Bench(bench::BenchArgs),
+    /// Static analysis with slither: fails on High/Medium findings not triaged in slither.triage.json.
+    Slither,
     /// Run every check CI runs: build, bindings freshness, formatting, lints, forge and cargo tests.
     Ci,
 }
@@ -74,6 +77,10 @@ fn main() -> Result<()> {
             ensure_npm(&root)?;
             tokio::runtime::Runtime::new()?.block_on(bench::run(&root, &args))
         }
+        Task::Slither => {
+            ensure_npm(&root)?;
+            slither::run(&root)
+        }
         Task::Ci => ci(&root),
     }
 }
@@ -103,6 +110,7 @@ fn ci(root: &std::path::Path) -> Result<()> {
             "forge test",
         )
     })?;
+    step("slither (cargo xtask slither)", || slither::run(root))?;
     step("cargo fmt --check", || {
         run(
             cargo().args(["fmt", "--all", "--check"]).current_dir(root),
