@@ -1,5 +1,6 @@
 //! Generates the `bindings/` crate from the compiled contracts: one module per contract, each an
-//! `alloy::sol!` block with the contract's ABI as Solidity, `#[sol(rpc)]` and its creation bytecode.
+//! `alloy::sol!` block with the contract's ABI as Solidity, `#[sol(rpc)]` and its creation bytecode,
+//! and `bindings/abi/<Contract>.json`, the JSON ABIs for JavaScript integrators.
 
 use crate::contracts::CompiledContract;
 use alloy_json_abi::ToSolConfig;
@@ -34,6 +35,13 @@ pub fn render(contracts: &[CompiledContract]) -> Result<Vec<(String, String)>> {
         ));
     }
     files.push(("src/lib.rs".to_string(), rustfmt(&lib)?));
+    // The same ABIs as JSON for JavaScript integrators (viem, ethers, the contributor page).
+    for contract in contracts {
+        let mut json =
+            serde_json::to_string_pretty(&contract.abi).context("serializing an ABI to JSON")?;
+        json.push('\n');
+        files.push((format!("abi/{}.json", contract.name), json));
+    }
     Ok(files)
 }
 
@@ -123,6 +131,10 @@ pub fn write_or_check(bindings_dir: &Path, files: &[(String, String)], check: bo
             if check {
                 stale.push(path.clone());
             } else {
+                if let Some(parent) = full.parent() {
+                    fs::create_dir_all(parent)
+                        .with_context(|| format!("creating {}", parent.display()))?;
+                }
                 fs::write(&full, contents)
                     .with_context(|| format!("writing {}", full.display()))?;
                 println!("wrote bindings/{path}");
