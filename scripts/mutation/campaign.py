@@ -78,17 +78,23 @@ def _is_boundary_twin(original: str, replacement: str) -> bool:
     return len(diffs) == 1 and diffs[0] in _TWINS
 
 
-def _lean(mutator_class, keep) -> None:
+def _filter(mutator_class, keep) -> None:
+    """Keeps the patches of `mutator_class` for which keep(name, line, original, replacement) holds."""
     plain = mutator_class._mutate
 
     def _mutate(self) -> dict:
         result = plain(self)
         source = self.contract.compilation_unit.core.source_code[self.in_file].encode("utf8")
-        for file, patches in result.get("patches", {}).items():
+        for patches in result.get("patches", {}).values():
             patches[:] = [
                 p
                 for p in patches
-                if keep(source[p["start"] : p["end"]].decode("utf8", "replace"), p["new_string"])
+                if keep(
+                    self.NAME,
+                    p["line_number"],
+                    source[p["start"] : p["end"]].decode("utf8", "replace"),
+                    p["new_string"],
+                )
             ]
         return result
 
@@ -96,8 +102,25 @@ def _lean(mutator_class, keep) -> None:
 
 
 def lean_variants() -> None:
-    _lean(all_mutators.MIA, lambda _original, new: new.strip() == "false")
-    _lean(all_mutators.ROR, _is_boundary_twin)
+    _filter(all_mutators.MIA, lambda _m, _l, _o, new: new.strip() == "false")
+    _filter(all_mutators.ROR, lambda _m, _l, original, new: _is_boundary_twin(original, new))
+
+
+def mutant_key(mutator: str, line: int, original: str, replacement: str) -> tuple:
+    return (mutator, line, " ".join(original.split()), " ".join(replacement.split()))
+
+
+def only_survivors_of(results: Path, contract: str) -> None:
+    """Re-tests only the mutants that survived in an earlier campaign (same contract source)."""
+    wanted = set()
+    for line in results.read_text(encoding="utf8").splitlines():
+        r = json.loads(line)
+        if r["contract"] == contract and r["outcome"] == "survived":
+            wanted.add(mutant_key(r["mutator"], r["line"], r["original"], r["replacement"]))
+    for name in dir(all_mutators):
+        cls = getattr(all_mutators, name)
+        if isinstance(cls, type) and issubclass(cls, AbstractMutator):
+            _filter(cls, lambda m, l, o, n: mutant_key(m, l, o, n) in wanted)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -209,6 +232,9 @@ def main() -> None:
     parser.add_argument("--output-dir", type=Path, required=True, help="surviving mutant sources")
     parser.add_argument("--dry-run", action="store_true", help="count the mutants, test nothing")
     parser.add_argument(
+        "--only-survivors", type=Path, help="re-test only the survivors recorded in this results file"
+    )
+    parser.add_argument(
         "--all-variants", action="store_true", help="every MIA/ROR variant, not only weakening ones"
     )
     args = parser.parse_args()
@@ -218,6 +244,8 @@ def main() -> None:
         AbstractMutator.should_mutate_node = _guard_should_mutate_node
     if not args.all_variants:
         lean_variants()
+    if args.only_survivors:
+        only_survivors_of(args.only_survivors, args.contract)
     if args.dry_run:
         planned = {"n": 0}
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown summary of mutation campaigns (results.jsonl files written by campaign.py).
 
-    report.py [--dispositions FILE] LABEL=results.jsonl[,more.jsonl] [LABEL=...]
+    report.py [--dispositions FILE] LABEL=results.jsonl[,recheck.jsonl] [LABEL=...]
 
 For each label: killed/survived per contract and per mutator, the time spent, and every surviving
 mutant. With --dispositions (a TSV: contract, mutator, original, replacement, disposition; `*` matches
@@ -24,12 +24,16 @@ def flat(text: str, width: int = 90) -> str:
 
 
 def load(paths: str) -> list[dict]:
-    rows = []
+    """Records of one or more results files; a later record of the same mutant (a re-check) wins."""
+    rows: dict[tuple, dict] = {}
     for path in paths.split(","):
         for line in Path(path).read_text(encoding="utf8").splitlines():
             if line.strip():
-                rows.append(json.loads(line))
-    return rows
+                r = json.loads(line)
+                key = (r["contract"], r["mutator"], r["line"], flat(r["original"], 10**6), flat(r["replacement"], 10**6))
+                rows.pop(key, None)
+                rows[key] = r
+    return list(rows.values())
 
 
 def load_dispositions(path: Path) -> list[tuple[str, str, str, str, str]]:

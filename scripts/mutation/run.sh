@@ -3,7 +3,7 @@
 #
 #   scripts/mutation/run.sh [--label NAME] [--rev REV] [--targets FILE] [--contracts A,B]
 #                           [--mutators LIST] [--all-nodes] [--all-variants] [--timeout SECONDS]
-#                           [--dry-run] [--append]
+#                           [--recheck LABEL] [--dry-run] [--append]
 #
 # --label     name of the run: results go to target/mutation/<label>/ (default: current)
 # --rev       mutate the contracts and tests of a git revision instead of the working tree
@@ -15,6 +15,8 @@
 #             ROR boundary twins < <=, > >=), see campaign.py
 # --timeout   seconds per mutant (default: 3x the contract's test run + 30)
 # --dry-run   count the mutants and stop
+# --recheck L re-test only the mutants that survived in run L (same contract sources), e.g. after
+#             adding tests; report.py L=a.jsonl,b.jsonl lets the later file override the earlier
 # --append    add to the label's results instead of starting them anew (e.g. a second mutator pass)
 #
 # The campaign runs in a scratch copy (target/mutation/<label>/repo, node_modules symlinked) because
@@ -27,7 +29,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LABEL=current REV="" TARGETS="$ROOT/scripts/mutation/targets.tsv" ONLY="" MUTATORS="MR,MIA,ROR,LOR"
-GUARDS=--guards-only VARIANTS="" TIMEOUT="" DRY="" APPEND=""
+GUARDS=--guards-only VARIANTS="" RECHECK=() TIMEOUT="" DRY="" APPEND=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --label) LABEL=$2; shift 2 ;;
@@ -40,7 +42,8 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --dry-run) DRY=--dry-run; shift ;;
     --append) APPEND=1; shift ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    --recheck) RECHECK=(--only-survivors "$ROOT/target/mutation/$2/results.jsonl"); shift 2 ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,7 +79,7 @@ grep -v '^#' "$TARGETS" | while IFS=$'\t' read -r contract glob; do
   cmd="forge test --match-path '$glob'"
   if [ -n "$DRY" ]; then
     nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
-      --mutators "$MUTATORS" $GUARDS $VARIANTS --timeout 1 --results /dev/null \
+      --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout 1 --results /dev/null \
       --output-dir "$WORK/dry" --dry-run 2>&1 | grep '^planned'
     continue
   fi
@@ -85,11 +88,11 @@ grep -v '^#' "$TARGETS" | while IFS=$'\t' read -r contract glob; do
   t1=$(date +%s)
   timeout=${TIMEOUT:-$((3 * (t1 - t0) + 30))}
   planned=$(nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
-    --mutators "$MUTATORS" $GUARDS $VARIANTS --timeout 1 --results /dev/null --output-dir "$WORK/dry" \
+    --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout 1 --results /dev/null --output-dir "$WORK/dry" \
     --dry-run 2>/dev/null | awk '/^planned/ {print $3}')
   echo "$contract $planned mutants, tests $glob run in $((t1 - t0))s, timeout ${timeout}s" | tee -a "$WORK/plan.txt"
   nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
-    --mutators "$MUTATORS" $GUARDS $VARIANTS --timeout "$timeout" --results "$WORK/results.jsonl" \
+    --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout "$timeout" --results "$WORK/results.jsonl" \
     --output-dir "$WORK/survivors" >>"$WORK/campaign.log" 2>&1
 done
 [ -n "$DRY" ] && exit 0
