@@ -230,6 +230,19 @@ fn epoch_input(contributions: Vec<Contribution>, outputs: Vec<String>) -> EpochI
     }
 }
 
+/// CPU seconds (user + system) this process has used so far, from
+/// `/proc/self/stat` (Linux, 100 ticks per second); `None` elsewhere. On a
+/// shared machine, outputs per CPU-second times the cores is what the
+/// attribution would reach with the cores to itself.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 fn tree_values(accounts: usize) -> Vec<(Address, U256)> {
     let k: U160 = "0x9e3779b97f4a7c15f39cc0605cedc8341082276b"
         .parse()
@@ -316,12 +329,13 @@ fn main() {
         );
 
         let outputs = outputs(o.outputs, &contributions, &vocabulary);
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_seconds());
         let results: Vec<(usize, usize, usize)> = outputs
             .par_iter()
             .map(|output| attribute(&origins, output))
             .collect();
         let seconds = t.elapsed().as_secs_f64();
+        let cpu = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
         let tokens: usize = results.iter().map(|r| r.0).sum();
         let runs: usize = results.iter().map(|r| r.1).sum();
         let attributed = results.iter().filter(|r| r.2 > 0).count();
@@ -330,6 +344,13 @@ fn main() {
             outputs.len(),
             outputs.len() as f64 / seconds
         ));
+        if let Some(cpu) = cpu {
+            log(format!(
+                "  {cpu:.2} CPU-seconds on {} threads = {:.0} outputs per CPU-second",
+                rayon::current_num_threads(),
+                outputs.len() as f64 / cpu
+            ));
+        }
         report.insert(
             "attribution".into(),
             json!({
@@ -339,6 +360,9 @@ fn main() {
                 "windowFilter": !o.no_filter,
                 "seconds": seconds,
                 "outputsPerSecond": outputs.len() as f64 / seconds,
+                "cpuSeconds": cpu,
+                "outputsPerCpuSecond": cpu.map(|c| outputs.len() as f64 / c),
+                "threads": rayon::current_num_threads(),
                 "spans": runs,
                 "attributedOutputs": attributed,
             }),
