@@ -7,6 +7,7 @@ mod demo;
 mod report;
 mod slither;
 mod toolchain;
+mod web;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -39,6 +40,10 @@ enum Task {
     Bench(bench::BenchArgs),
     /// Static analysis with slither: fails on High/Medium findings not triaged in slither.triage.json.
     Slither,
+    /// Build the contributor page (web/) and serve it for a deployment, with its config.json.
+    Web(web::WebArgs),
+    /// Test the contributor page in headless Chromium against anvil (screenshots in target/web-screenshots).
+    WebTest,
     /// Run every check CI runs: build, bindings freshness, formatting, lints, forge and cargo tests.
     Ci,
 }
@@ -81,6 +86,8 @@ fn main() -> Result<()> {
             ensure_npm(&root)?;
             slither::run(&root)
         }
+        Task::Web(args) => web::serve(&root, &args),
+        Task::WebTest => web::test(&root),
         Task::Ci => ci(&root),
     }
 }
@@ -140,6 +147,9 @@ fn ci(root: &std::path::Path) -> Result<()> {
     })?;
     step("demo scenario (cargo xtask demo)", || {
         tokio::runtime::Runtime::new()?.block_on(demo::run(root))
+    })?;
+    step("contributor page in headless Chromium (cargo xtask web-test)", || {
+        web::test(root)
     })?;
     println!("\nall checks passed");
     Ok(())
