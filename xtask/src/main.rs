@@ -148,9 +148,10 @@ fn ci(root: &std::path::Path) -> Result<()> {
     step("demo scenario (cargo xtask demo)", || {
         tokio::runtime::Runtime::new()?.block_on(demo::run(root))
     })?;
-    step("contributor page in headless Chromium (cargo xtask web-test)", || {
-        web::test(root)
-    })?;
+    step(
+        "contributor page in headless Chromium (cargo xtask web-test)",
+        || web::test(root),
+    )?;
     println!("\nall checks passed");
     Ok(())
 }
