@@ -2,7 +2,8 @@
 // reputation, accepted epochs and their proposals, pool state. Event scans go in chunks that
 // shrink when a provider refuses the range, so capped public RPCs work too.
 
-import { createPublicClient, defineChain, getAddress, http } from 'viem';
+import { createClient, defineChain, getAddress, http } from 'viem';
+import { getBlock, getBlockNumber, getChainId, getLogs, readContract, simulateContract, waitForTransactionReceipt } from 'viem/actions';
 import { abis, enums } from './abi.js';
 
 /** A viem chain for the deployment (the id is what matters; the RPC is the configured one). */
@@ -15,8 +16,9 @@ export function chainOf(config) {
   });
 }
 
+/** A bare client: actions are imported one by one so the bundle holds only those the page uses. */
 export function publicClient(config) {
-  return createPublicClient({
+  return createClient({
     chain: chainOf(config),
     transport: http(config.rpcUrl, { batch: { batchSize: 100 }, retryCount: 4, retryDelay: 250 }),
   });
@@ -46,14 +48,14 @@ export function statusName(value) {
 export async function scanEvents(client, { address, abi, eventName, args, fromBlock, toBlock, chunk = 5000n }) {
   const event = abi.find((item) => item.type === 'event' && item.name === eventName);
   if (!event) return [];
-  const last = toBlock ?? (await client.getBlockNumber());
+  const last = toBlock ?? (await getBlockNumber(client));
   const logs = [];
   let from = BigInt(fromBlock ?? 0);
   let size = BigInt(chunk);
   while (from <= last) {
     const to = from + size - 1n < last ? from + size - 1n : last;
     try {
-      logs.push(...(await client.getLogs({ address, event, args, fromBlock: from, toBlock: to, strict: true })));
+      logs.push(...(await getLogs(client, { address, event, args, fromBlock: from, toBlock: to, strict: true })));
       from = to + 1n;
     } catch (e) {
       if (size === 1n) throw e;
@@ -74,11 +76,11 @@ export class DatanetReader {
   }
 
   read(address, abi, functionName, args = []) {
-    return this.client.readContract({ address, abi, functionName, args });
+    return readContract(this.client, { address, abi, functionName, args });
   }
 
   async snapshot() {
-    const [head, chainId] = await Promise.all([this.client.getBlockNumber(), this.client.getChainId()]);
+    const [head, chainId] = await Promise.all([getBlockNumber(this.client), getChainId(this.client)]);
     if (chainId !== this.config.chainId) {
       throw new Error(`the RPC serves chain ${chainId}, but the deployment is on chain ${this.config.chainId}`);
     }
@@ -153,7 +155,7 @@ export class DatanetReader {
     const blocks = new Map();
     await Promise.all(
       [...new Set(list.map((c) => c.blockNumber))].map(async (n) =>
-        blocks.set(n, await this.client.getBlock({ blockNumber: n }).catch(() => null)),
+        blocks.set(n, await getBlock(this.client, { blockNumber: n }).catch(() => null)),
       ),
     );
     return list.map((c, i) => {
@@ -216,6 +218,15 @@ export class DatanetReader {
         };
       })
       .sort((a, b) => a.epoch - b.epoch);
+  }
+
+  /** A dry run of a transaction through the RPC: throws the decoded revert, if any. */
+  simulate(request) {
+    return simulateContract(this.client, request);
+  }
+
+  waitForReceipt(hash) {
+    return waitForTransactionReceipt(this.client, { hash });
   }
 
   async poolState(account) {

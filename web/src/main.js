@@ -300,7 +300,7 @@ async function doClaim(address, claim) {
   message('info', 'pending', 'Confirm the claim in your wallet…');
   let hash;
   try {
-    hash = await wallet.claim(state.reader.client, address, claim.cumulative, claim.proof);
+    hash = await wallet.claim(state.reader, address, claim.cumulative, claim.proof);
   } catch (e) {
     if (button) button.disabled = false;
     const revert = revertOf(e);
@@ -313,7 +313,7 @@ async function doClaim(address, claim) {
   }
   message('info', 'pending', `Claim sent in ${hash}; waiting for it to be mined…`);
   try {
-    const receipt = await state.reader.client.waitForTransactionReceipt({ hash });
+    const receipt = await state.reader.waitForReceipt(hash);
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
     const pool = await state.reader.poolState(address);
     const view = accountView(state.epochs, address);

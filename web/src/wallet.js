@@ -1,7 +1,8 @@
 // The browser wallet: an injected EIP-1193 provider (window.ethereum). Connects, moves the wallet
 // to the deployment's chain, and sends the claim; reads and receipts go through the configured RPC.
 
-import { BaseError, ContractFunctionRevertedError, createWalletClient, custom, getAddress, numberToHex } from 'viem';
+import { BaseError, ContractFunctionRevertedError, createClient, custom, getAddress, numberToHex } from 'viem';
+import { writeContract } from 'viem/actions';
 import { abis } from './abi.js';
 import { chainOf } from './chain.js';
 
@@ -78,7 +79,7 @@ export class Wallet {
   }
 
   /** Sends claim(account, cumulativeAmount, proof) from the connected account; returns the tx hash. */
-  async claim(publicClient, account, cumulativeAmount, proof) {
+  async claim(reader, account, cumulativeAmount, proof) {
     const request = {
       address: getAddress(this.config.attributionPool),
       abi: abis.AttributionPool,
@@ -88,8 +89,8 @@ export class Wallet {
       chain: this.chain,
     };
     // A dry run through the RPC first: a revert is explained before the wallet is asked.
-    await publicClient.simulateContract(request);
-    const wallet = createWalletClient({ account: this.account, chain: this.chain, transport: custom(this.provider) });
-    return wallet.writeContract(request);
+    await reader.simulate(request);
+    const wallet = createClient({ account: this.account, chain: this.chain, transport: custom(this.provider) });
+    return writeContract(wallet, request);
   }
 }
