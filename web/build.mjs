@@ -1,10 +1,11 @@
 // Bundles the contributor page: node web/build.mjs [--abi FILE] [--out DIR]
 // --abi: a JSON export {"contracts": {Name: abi}, "enums": {...}} (cargo xtask web writes one from
-// the compiler's output); without it the ABIs are read from forge's out/ (`forge build`).
+// the compiler's output); without it the ABIs are read from bindings/abi/<Contract>.json (written by
+// `cargo xtask bindings`) or else forge's out/ (`forge build`), and enum names from contracts/.
 // Writes DIR (default target/web/dist): index.html, style.css, app.js, build.json (sizes).
 
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -18,31 +19,38 @@ function arg(name, fallback) {
   return i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : fallback;
 }
 
-function fromForgeOut() {
+function fromCommittedOrForge() {
   const contracts = {};
-  const enums = {};
   for (const name of CONTRACTS) {
-    const file = join(root, 'out', `${name}.sol`, `${name}.json`);
-    if (!existsSync(file)) {
-      throw new Error(`${file} is missing: run \`node_modules/.bin/forge build\` or pass --abi (cargo xtask web does)`);
-    }
-    const artifact = JSON.parse(readFileSync(file, 'utf8'));
-    contracts[name] = artifact.abi;
-    collectEnums(artifact.ast, enums);
+    const exported = join(root, 'bindings', 'abi', `${name}.json`);
+    const artifact = join(root, 'out', `${name}.sol`, `${name}.json`);
+    if (existsSync(exported)) contracts[name] = JSON.parse(readFileSync(exported, 'utf8'));
+    else if (existsSync(artifact)) contracts[name] = JSON.parse(readFileSync(artifact, 'utf8')).abi;
+    else throw new Error(`no ABI for ${name}: run \`cargo xtask bindings\` or \`forge build\`, or pass --abi (cargo xtask web does)`);
   }
-  return { contracts, enums };
+  return { contracts, enums: enumsFromSources(join(root, 'contracts')) };
 }
 
-function collectEnums(node, out) {
-  if (Array.isArray(node)) return node.forEach((n) => collectEnums(n, out));
-  if (!node || typeof node !== 'object') return;
-  if (node.nodeType === 'EnumDefinition' && node.canonicalName) out[node.canonicalName] = node.members.map((m) => m.name);
-  Object.values(node).forEach((n) => collectEnums(n, out));
+/** Enum members by canonical name (`IDatanetRegistry.Status`), read from the Solidity sources. */
+function enumsFromSources(dir) {
+  const enums = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(enums, enumsFromSources(path));
+    if (!entry.isFile() || !entry.name.endsWith('.sol')) continue;
+    const source = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    const scopes = [...source.matchAll(/\b(?:interface|contract|library)\s+(\w+)/g)];
+    for (const m of source.matchAll(/\benum\s+(\w+)\s*\{([^}]*)\}/g)) {
+      const scope = scopes.filter((s) => s.index < m.index).at(-1)?.[1];
+      enums[scope ? `${scope}.${m[1]}` : m[1]] = m[2].split(',').map((x) => x.trim()).filter(Boolean);
+    }
+  }
+  return enums;
 }
 
 const abiFile = arg('--abi', null);
 const outDir = arg('--out', join(root, 'target', 'web', 'dist'));
-const exported = abiFile ? JSON.parse(readFileSync(abiFile, 'utf8')) : fromForgeOut();
+const exported = abiFile ? JSON.parse(readFileSync(abiFile, 'utf8')) : fromCommittedOrForge();
 for (const name of CONTRACTS) if (!Array.isArray(exported.contracts?.[name])) throw new Error(`no ABI for ${name}`);
 
 const abiPlugin = {
