@@ -63,6 +63,7 @@ async function main() {
     renderDatanets();
     mark('firstRender');
     state.epochsLoading = loadEpochs(head);
+    state.epochsLoading.catch(() => {}); // reported by the account view that awaits it
     if (c.address && isAddress(c.address)) {
       $('address').value = c.address;
       await showAccount(getAddress(c.address));

@@ -87,8 +87,6 @@ await scenario('read-only view of a contributor matches the reports and the chai
   const page = await open(`?address=${alice}`);
   await ready(page);
   const want = expected(alice);
-  measurements.firstRenderMs = await page.evaluate(() => window.datanetTimings.firstRender);
-  measurements.accountReadyMs = await page.evaluate(() => window.datanetTimings.accountReady);
   assert.equal(await page.locator('[data-testid="datanets-table"] tbody tr').count(), 2);
   for (const e of want.perEpoch) {
     const row = `[data-testid="epochs-table"] tr[data-epoch="${e.epoch}"]`;
@@ -219,12 +217,27 @@ await scenario('nothing to claim: after the claim, and for an account without re
   }
 });
 
+await scenario('time to first render, median of 5 fresh loads', async () => {
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await open(`?address=${bob}`);
+    await ready(page);
+    runs.push(await page.evaluate(() => window.datanetTimings));
+    await page.close();
+  }
+  const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[2];
+  measurements.firstRenderMs = median('firstRender');
+  measurements.accountReadyMs = median('accountReady');
+  measurements.runs = runs.map((r) => ({ firstRender: r.firstRender, accountReady: r.accountReady }));
+  assert.ok(measurements.accountReadyMs < 10_000, 'the account view renders within 10 s');
+});
+
 await context.close();
 rmSync(userDataDir, { recursive: true, force: true });
 const passed = results.filter(([, ok]) => ok).length;
 const failed = results.length - passed;
 if (measurements.firstRenderMs !== undefined) {
-  console.log(`first render ${measurements.firstRenderMs} ms, account figures ${measurements.accountReadyMs} ms after navigation (anvil on ${fixture.rpcUrl})`);
+  console.log(`first render ${measurements.firstRenderMs} ms, account figures ${measurements.accountReadyMs} ms after navigation (median of 5; anvil on ${fixture.rpcUrl})`);
   writeFileSync(join(dirname(fixtureFile), 'measurements.json'), `${JSON.stringify(measurements, null, 2)}\n`);
 }
 console.log(`screenshots in ${shots}`);
