@@ -3,8 +3,9 @@
 // shrink when a provider refuses the range, so capped public RPCs work too.
 
 import { createClient, defineChain, getAddress, http } from 'viem';
-import { getBlock, getBlockNumber, getChainId, getLogs, readContract, simulateContract, waitForTransactionReceipt } from 'viem/actions';
+import { getBlock, getBlockNumber, getChainId, readContract, simulateContract, waitForTransactionReceipt } from 'viem/actions';
 import { abis, enums } from './abi.js';
+import { scanEvents } from './scan.js';
 
 /** A viem chain for the deployment (the id is what matters; the RPC is the configured one). */
 export function chainOf(config) {
@@ -39,30 +40,6 @@ export function hasEvent(abi, name) {
 export function statusName(value) {
   const names = enums['IDatanetRegistry.Status'] ?? enums['DatanetRegistry.Status'];
   return names?.[Number(value)] ?? `status ${value}`;
-}
-
-/**
- * All logs of `event` at `address` from `fromBlock` to the latest block, in (block, log index)
- * order, fetched in chunks: a refused range is split until it passes (public RPCs cap ranges).
- */
-export async function scanEvents(client, { address, abi, eventName, args, fromBlock, toBlock, chunk = 5000n }) {
-  const event = abi.find((item) => item.type === 'event' && item.name === eventName);
-  if (!event) return [];
-  const last = toBlock ?? (await getBlockNumber(client));
-  const logs = [];
-  let from = BigInt(fromBlock ?? 0);
-  let size = BigInt(chunk);
-  while (from <= last) {
-    const to = from + size - 1n < last ? from + size - 1n : last;
-    try {
-      logs.push(...(await getLogs(client, { address, event, args, fromBlock: from, toBlock: to, strict: true })));
-      from = to + 1n;
-    } catch (e) {
-      if (size === 1n) throw e;
-      size = size / 2n > 0n ? size / 2n : 1n;
-    }
-  }
-  return logs;
 }
 
 export class DatanetReader {
