@@ -110,6 +110,23 @@ await scenario('read-only view of a contributor matches the reports and the chai
   await page.close();
 });
 
+await scenario('configured by the query string alone (a page hosted without config.json)', async () => {
+  const bare = join(site, 'bare');
+  mkdirSync(bare, { recursive: true });
+  for (const file of ['index.html', 'style.css', 'app.js']) cpSync(join(site, file), join(bare, file));
+  writeFileSync(join(bare, 'deployment.json'), JSON.stringify(fixture.deployment));
+  const unconfigured = await context.newPage();
+  await unconfigured.goto(`${base}bare/`);
+  assert.match(await messageKind(unconfigured, 'config'), /not configured/);
+  await unconfigured.close();
+  const query = new URLSearchParams({ deployment: 'deployment.json', rpc: fixture.rpcUrl, gateway: base, address: alice });
+  const page = await context.newPage();
+  await page.goto(`${base}bare/?${query}`);
+  await ready(page);
+  assert.equal(await page.locator('[data-testid="epochs-table"] tr[data-verdict="verified"]').count(), fixture.epochs.length);
+  await page.close();
+});
+
 await scenario('a rejected contribution shows its status and reputation', async () => {
   const page = await open(`?address=${carol}`);
   await ready(page);
