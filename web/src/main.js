@@ -259,8 +259,11 @@ async function connect() {
     const account = await wallet.connect();
     state.wallet = wallet;
     $('wallet').replaceChildren('wallet ', h('code', { testid: 'wallet-account', title: account }, short(account)));
-    provider.on?.('accountsChanged', (accounts) => accounts?.[0] && isAddress(accounts[0]) && showAccount(getAddress(accounts[0])));
-    provider.on?.('chainChanged', () => checkNetwork(wallet));
+    if (!state.listening) {
+      state.listening = true;
+      provider.on?.('accountsChanged', (accounts) => accounts?.[0] && isAddress(accounts[0]) && showAccount(getAddress(accounts[0])));
+      provider.on?.('chainChanged', () => state.wallet && checkNetwork(state.wallet));
+    }
     if (state.address !== account) {
       $('address').value = account;
       await showAccount(account);
