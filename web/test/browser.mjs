@@ -34,12 +34,19 @@ const token = getAddress(fixture.deployment.token);
 const expected = (account) => fixture.expected[getAddress(account)] ?? fixture.expected[account];
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'datanet-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1100, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1100, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+} catch (e) {
+  rmSync(userDataDir, { recursive: true, force: true });
+  console.error(`could not start ${executablePath} headless (is Debian's chromium package complete? apt-get install -y chromium): ${e.message}`);
+  process.exit(1);
+}
 
 const results = [];
 const measurements = {};
