@@ -210,6 +210,14 @@ contract PoolHandler is CommonBase, StdCheats, StdUtils {
         _propose(amounts, total, seed);
     }
 
+    /// @dev A root that lowers the total allocated below the accepted one (which would let the cap on claims
+    /// fall under what was already claimed).
+    function proposeDecreasing(uint256 seed) external {
+        if (declared == 0) return;
+        uint256[ACCOUNT_COUNT] memory amounts;
+        _propose(amounts, seed % declared, seed);
+    }
+
     /// @dev Tries to accept early (must fail with the exact validAt); half the time waits it out first.
     function acceptEpoch(uint256 seed) public {
         if (!hasPending) {

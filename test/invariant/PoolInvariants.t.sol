@@ -15,7 +15,8 @@ contract PoolInvariantsTest is Fixture {
         vm.prank(deployer);
         token.transferOwnership(address(handler));
 
-        bytes4[] memory selectors = new bytes4[](28);
+        bytes4[] memory selectors = new bytes4[](29);
+        selectors[28] = PoolHandler.proposeDecreasing.selector;
         selectors[27] = PoolHandler.pauseThenWaitItOut.selector;
         selectors[24] = PoolHandler.rotateWhilePending.selector;
         selectors[25] = PoolHandler.overSummedThenClaimAll.selector;
