@@ -24,6 +24,7 @@ abstract contract GasFixture is Fixture {
     /// @dev Logs and returns the transaction estimate of the last call: its storage clears refund gas, capped
     /// at a fifth of the transaction's gas (EIP-3529).
     function _logTx(string memory name, bytes memory data) internal returns (uint256 txGas) {
+        vm.pauseGasMetering();
         uint256 execution = vm.lastCallGas().gasTotalUsed;
         // forge-lint: disable-next-line(unsafe-typecast) -- a refund is never negative at the end of a call
         uint256 refund = uint256(uint64(vm.lastCallGas().gasRefunded));
@@ -32,6 +33,7 @@ abstract contract GasFixture is Fixture {
         console.log(name);
         console.log("  execution, calldata gas, refund:", execution, _calldataGas(data), refund);
         console.log("  transaction estimate:", txGas);
+        vm.resumeGasMetering();
     }
 }
 
@@ -68,24 +70,22 @@ contract RegistryGasTest is GasFixture {
     }
 
     function test_reveal_1_withoutBond() public {
-        _measureReveal(alice, freeDatanet, one, "reveal_1_withoutBond");
+        _measureReveal(alice, freeDatanet, false, "reveal_1_withoutBond");
     }
 
     function test_reveal_1_withBond() public {
-        _measureReveal(alice, datanetId, one, "reveal_1_withBond");
+        _measureReveal(alice, datanetId, false, "reveal_1_withBond");
     }
 
     function test_reveal_100_withoutBond() public {
-        _measureReveal(carol, freeDatanet, hundred, "reveal_100_withoutBond");
+        _measureReveal(carol, freeDatanet, true, "reveal_100_withoutBond");
     }
 
-    function _measureReveal(
-        address contributor,
-        uint256 datanet,
-        IDatanetRegistry.ContributionInput[] memory items,
-        string memory name
-    ) internal {
+    function _measureReveal(address contributor, uint256 datanet, bool batch, string memory name) internal {
+        vm.pauseGasMetering();
+        IDatanetRegistry.ContributionInput[] memory items = batch ? hundred : one;
         bytes32 salt = _salt(contributor);
+        vm.resumeGasMetering();
         vm.prank(contributor);
         registry.reveal(datanet, items, salt);
         vm.snapshotGasLastCall("datanet", name);
