@@ -1,27 +1,46 @@
 //! `datanet`: contribute data, pay for model outputs, attribute and claim rewards. Run `datanet --help`.
 
 mod cmd;
+mod opts;
+mod ui;
 
 use clap::Parser;
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Usage errors exit with 2 (clap).
     let cli = cmd::Cli::parse();
-    match cmd::run(cli).await {
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(cmd::run(cli));
+    opts::log_rpc_stats();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line: the error and its causes, never a backtrace.
-            let mut message = err.to_string();
-            for cause in err.chain().skip(1) {
-                let cause = cause.to_string();
-                if !message.contains(&cause) {
-                    message.push_str(": ");
-                    message.push_str(&cause);
-                }
+            eprintln!("error: {}", ui::one_line(&err));
+            if err.downcast_ref::<cmd::epoch::Mismatch>().is_some() {
+                ExitCode::from(cmd::EXIT_MISMATCH)
+            } else {
+                ExitCode::FAILURE
             }
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
         }
     }
+}
+
+/// `RUST_LOG` (e.g. `RUST_LOG=datanet_client=debug`) logs to stderr; nothing is logged without it.
+/// The library logs addresses, hashes and counts, never keys or passwords.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .init();
 }

@@ -1,12 +1,18 @@
-//! Option groups shared by every command, named as `cast` names them.
+//! Option groups shared by every command, named as `cast` names them, and their translation into
+//! the client library's plain configuration.
 
-use crate::ClientError;
-use alloy::signers::local::{coins_bip39::English, MnemonicBuilder, PrivateKeySigner};
+use anyhow::Result;
 use clap::Args;
-use std::path::PathBuf;
+use datanet_client::{
+    error::WalletError,
+    wallet::{foundry_account, keystore_file, read_mnemonic, read_password_file},
+    Client, KeySource, RpcConfig, Session,
+};
+use std::{path::PathBuf, time::Duration};
 
-/// Where the node is.
+/// Where the node is and how patiently to talk to it.
 #[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "RPC options")]
 pub struct RpcOpts {
     /// The RPC endpoint.
     #[arg(
@@ -17,18 +23,39 @@ pub struct RpcOpts {
     )]
     pub rpc_url: String,
 
-    /// Folder holding `<chainId>.json` deployment files.
-    #[arg(
-        long,
-        env = "DATANET_DEPLOYMENTS",
-        default_value = "deployments",
-        value_name = "DIR"
-    )]
-    pub deployments: PathBuf,
+    /// Seconds before one RPC request is abandoned (and retried).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub rpc_timeout: u64,
+
+    /// Retries of a failed RPC read (429, 5xx, timeouts, refused connections), with exponential
+    /// backoff.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub retries: u32,
+
+    /// Seconds to wait for a transaction's receipt before giving up (the transaction may still be
+    /// mined; re-running is safe).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub receipt_timeout: u64,
+
+    /// Blocks per eth_getLogs page to start with (pages shrink when the provider refuses them).
+    #[arg(long, default_value_t = 10_000, value_name = "BLOCKS")]
+    pub logs_page: u64,
 }
 
-/// Which account signs. Exactly one of the key sources may be given.
+impl RpcOpts {
+    pub fn config(&self) -> RpcConfig {
+        let mut config = RpcConfig::new(self.rpc_url.clone());
+        config.retry.request_timeout = Duration::from_secs(self.rpc_timeout.max(1));
+        config.retry.max_retries = self.retries;
+        config.receipt_timeout = Duration::from_secs(self.receipt_timeout);
+        config.logs.page_blocks = self.logs_page.max(1);
+        config
+    }
+}
+
+/// Which account signs. At most one key source.
 #[derive(Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Wallet options")]
 pub struct WalletOpts {
     /// A raw private key (hex). Prefer a keystore outside throwaway devnets.
     #[arg(long, value_name = "RAW_PRIVATE_KEY", conflicts_with_all = ["keystore", "account", "mnemonic"])]
@@ -65,111 +92,121 @@ pub struct WalletOpts {
 }
 
 impl WalletOpts {
-    /// Whether any key source was given.
-    pub fn is_set(&self) -> bool {
-        self.private_key.is_some()
-            || self.keystore.is_some()
-            || self.account.is_some()
-            || self.mnemonic.is_some()
-    }
-
-    /// Opens the signer, or `None` when no key source was given. Errors never echo secrets.
-    pub fn signer(&self) -> Result<Option<PrivateKeySigner>, ClientError> {
+    /// The key source the flags name, or `None`. Prompts for a keystore password on a terminal
+    /// when neither --password nor --password-file is given.
+    pub fn key_source(&self) -> Result<Option<KeySource>, WalletError> {
         if let Some(key) = &self.private_key {
-            let signer = key.trim().parse::<PrivateKeySigner>().map_err(|_| {
-                ClientError::Wallet("--private-key is not a valid 32-byte hex private key".into())
-            })?;
-            return Ok(Some(signer));
+            return Ok(Some(KeySource::PrivateKey(key.clone())));
         }
         if let Some(phrase) = &self.mnemonic {
-            let phrase = match std::fs::read_to_string(phrase) {
-                Ok(contents) => contents.trim().to_string(),
-                Err(_) => phrase.trim().to_string(),
-            };
-            let signer = MnemonicBuilder::<English>::default()
-                .phrase(phrase)
-                .index(self.mnemonic_index)
-                .and_then(|b| b.build())
-                .map_err(|_| {
-                    ClientError::Wallet("--mnemonic is not a valid BIP-39 phrase".into())
-                })?;
-            return Ok(Some(signer));
+            return Ok(Some(KeySource::Mnemonic {
+                phrase: read_mnemonic(phrase),
+                index: self.mnemonic_index,
+            }));
         }
         let path = match (&self.keystore, &self.account) {
             (Some(path), _) => keystore_file(path)?,
-            (None, Some(name)) => {
-                let home = std::env::var_os("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_default();
-                let path = home.join(".foundry/keystores").join(name);
-                if !path.exists() {
-                    return Err(ClientError::Wallet(format!(
-                        "no keystore account {name:?} at {}; create it with `cast wallet import {name} --interactive`",
-                        path.display()
-                    )));
-                }
-                path
-            }
+            (None, Some(name)) => foundry_account(name)?,
             (None, None) => return Ok(None),
         };
         let password = self.password(&path)?;
-        let signer = PrivateKeySigner::decrypt_keystore(&path, password).map_err(|e| {
-            let reason = e.to_string();
-            if reason.contains("Mac Mismatch") || reason.contains("MacMismatch") {
-                ClientError::Wallet(format!("wrong password for keystore {}", path.display()))
-            } else {
-                ClientError::Wallet(format!("cannot open keystore {}: {reason}", path.display()))
-            }
-        })?;
-        Ok(Some(signer))
+        Ok(Some(KeySource::Keystore { path, password }))
     }
 
-    fn password(&self, keystore: &std::path::Path) -> Result<String, ClientError> {
+    /// Opens the signer, or `None` when no key source was given.
+    pub fn signer(&self) -> Result<Option<alloy::signers::local::PrivateKeySigner>, WalletError> {
+        self.key_source()?.map(|source| source.open()).transpose()
+    }
+
+    fn password(&self, keystore: &std::path::Path) -> Result<String, WalletError> {
         if let Some(password) = &self.password {
             return Ok(password.clone());
         }
         if let Some(file) = &self.password_file {
-            let contents = std::fs::read_to_string(file).map_err(|e| {
-                ClientError::Wallet(format!(
-                    "cannot read --password-file {}: {e}",
-                    file.display()
-                ))
-            })?;
-            return Ok(contents.lines().next().unwrap_or_default().to_string());
+            return read_password_file(file);
         }
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return rpassword::prompt_password(format!("Password for {}: ", keystore.display()))
-                .map_err(|e| ClientError::Wallet(format!("cannot read the password: {e}")));
+                .map_err(WalletError::PasswordPrompt);
         }
-        Err(ClientError::Wallet(format!(
-            "keystore {} needs a password: pass --password-file or set ETH_PASSWORD",
-            keystore.display()
-        )))
+        Err(WalletError::PasswordRequired {
+            path: keystore.to_path_buf(),
+        })
     }
 }
 
-/// A keystore path, or the single file in a keystore folder.
-fn keystore_file(path: &std::path::Path) -> Result<PathBuf, ClientError> {
-    if path.is_file() {
-        return Ok(path.to_path_buf());
+/// Options every chain-facing command takes.
+#[derive(Args, Clone, Debug)]
+pub struct Common {
+    #[command(flatten)]
+    pub rpc: RpcOpts,
+    #[command(flatten)]
+    pub wallet: WalletOpts,
+    /// Folder holding `<chainId>.json` deployment files.
+    #[arg(
+        long,
+        env = "DATANET_DEPLOYMENTS",
+        default_value = "deployments",
+        value_name = "DIR"
+    )]
+    pub deployments: PathBuf,
+    /// Print machine-readable JSON only.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Common {
+    /// Connects with the wallet (if any was given).
+    pub async fn client(&self) -> Result<Client> {
+        let signer = self.wallet.signer()?;
+        let client = Client::connect(&self.rpc.config(), signer).await?;
+        remember(&client);
+        Ok(client)
     }
-    if path.is_dir() {
-        let files: Vec<_> = std::fs::read_dir(path)
-            .map_err(|e| ClientError::io(path, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        if let [only] = files.as_slice() {
-            return Ok(only.clone());
+
+    /// Connects without a wallet (read-only commands, whatever key flags were given).
+    pub async fn reader(&self) -> Result<Client> {
+        let client = Client::connect(&self.rpc.config(), None).await?;
+        remember(&client);
+        Ok(client)
+    }
+
+    /// Connects and loads the chain's deployment.
+    pub async fn session(&self) -> Result<Session> {
+        let client = self.client().await?;
+        let session = Session::open(client, &self.deployments).await?;
+        Ok(session)
+    }
+
+    /// Connects without a wallet and loads the chain's deployment.
+    pub async fn read_session(&self) -> Result<Session> {
+        Ok(Session::open(self.reader().await?, &self.deployments).await?)
+    }
+}
+
+/// The last client this process connected, for the RPC statistics logged at exit.
+static LAST_CLIENT: std::sync::Mutex<Option<Client>> = std::sync::Mutex::new(None);
+
+fn remember(client: &Client) {
+    if let Ok(mut last) = LAST_CLIENT.lock() {
+        *last = Some(client.clone());
+    }
+}
+
+/// Logs (at debug) what the transport did: requests, retries, log pages, refusals.
+pub fn log_rpc_stats() {
+    if let Ok(last) = LAST_CLIENT.lock() {
+        if let Some(client) = last.as_ref() {
+            let s = client.stats();
+            tracing::debug!(
+                requests = s.requests,
+                retries = s.retries,
+                rate_limited = s.rate_limited,
+                log_pages = s.log_pages,
+                log_refusals = s.log_refusals,
+                send_recoveries = s.send_recoveries,
+                "rpc statistics"
+            );
         }
-        return Err(ClientError::Wallet(format!(
-            "keystore folder {} holds {} files; pass the file itself",
-            path.display(),
-            files.len()
-        )));
     }
-    Err(ClientError::Wallet(format!(
-        "no keystore at {}",
-        path.display()
-    )))
 }

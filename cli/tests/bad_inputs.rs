@@ -6,7 +6,7 @@ mod common;
 use alloy::{primitives::B256, signers::local::PrivateKeySigner};
 use common::{b256, tokens, Devnet};
 use datanet_attribution::RewardTree;
-use datanet_cli::session::Status;
+use datanet_client::session::Status;
 
 /// Runs `check` and asserts the chain state did not move.
 macro_rules! unchanged {
@@ -27,6 +27,7 @@ async fn unreachable_rpc_names_the_url() {
     let line = unchanged!(
         net,
         net.run_raw(&[
+            "datanet",
             "create",
             "--metadata-uri",
             "m",
@@ -45,7 +46,7 @@ async fn malformed_rpc_url_is_named() {
     let net = Devnet::start();
     unchanged!(
         net,
-        net.run_raw(&["show", "1", "--rpc-url", "not a url"])
+        net.run_raw(&["datanet", "show", "1", "--rpc-url", "not a url"])
             .failure(&["invalid rpc url", "not a url"])
     );
 }
@@ -56,6 +57,7 @@ async fn malformed_private_key_is_refused_without_echoing_it() {
     let line = unchanged!(
         net,
         net.run_raw(&[
+            "datanet",
             "create",
             "--metadata-uri",
             "m",
@@ -74,11 +76,8 @@ async fn sending_without_a_wallet_asks_for_one() {
     let net = Devnet::start();
     unchanged!(
         net,
-        net.run(&["create", "--metadata-uri", "m"]).failure(&[
-            "sends transactions",
-            "--private-key",
-            "--keystore"
-        ])
+        net.run(&["datanet", "create", "--metadata-uri", "m"])
+            .failure(&["sends transactions", "--private-key", "--keystore"])
     );
 }
 
@@ -99,6 +98,7 @@ async fn wrong_keystore_password_is_named() {
     unchanged!(
         net,
         net.run(&[
+            "datanet",
             "create",
             "--metadata-uri",
             "m",
@@ -112,8 +112,15 @@ async fn wrong_keystore_password_is_named() {
     // No password at all, with stdin not a terminal: says how to give one.
     unchanged!(
         net,
-        net.run(&["create", "--metadata-uri", "m", "--keystore", "keys"])
-            .failure(&["needs a password", "--password-file", "eth_password"])
+        net.run(&[
+            "datanet",
+            "create",
+            "--metadata-uri",
+            "m",
+            "--keystore",
+            "keys"
+        ])
+        .failure(&["needs a password", "--password-file", "eth_password"])
     );
 }
 
@@ -122,12 +129,19 @@ async fn missing_keystore_account_names_the_expected_path() {
     let net = Devnet::start();
     unchanged!(
         net,
-        net.run(&["create", "--metadata-uri", "m", "--account", "nobody"])
-            .failure(&[
-                "no keystore account \"nobody\"",
-                ".foundry/keystores/nobody",
-                "cast wallet import",
-            ])
+        net.run(&[
+            "datanet",
+            "create",
+            "--metadata-uri",
+            "m",
+            "--account",
+            "nobody"
+        ])
+        .failure(&[
+            "no keystore account \"nobody\"",
+            ".foundry/keystores/nobody",
+            "cast wallet import",
+        ])
     );
 }
 
@@ -139,6 +153,7 @@ async fn missing_deployment_file_names_the_chain_and_expected_path() {
         net.run_as(
             0,
             &[
+                "datanet",
                 "create",
                 "--metadata-uri",
                 "m",
@@ -169,7 +184,14 @@ async fn deployment_file_of_another_chain_is_refused() {
         net,
         net.run_as(
             0,
-            &["create", "--metadata-uri", "m", "--deployments", "mixed"]
+            &[
+                "datanet",
+                "create",
+                "--metadata-uri",
+                "m",
+                "--deployments",
+                "mixed"
+            ]
         )
         .failure(&["for chain 5", "is chain 31337", "--rpc-url"])
     );
@@ -195,20 +217,56 @@ async fn bad_duration_is_named() {
         net,
         net.run_as(
             0,
-            &["create", "--metadata-uri", "m", "--review-period", "7w"]
+            &[
+                "datanet",
+                "create",
+                "--metadata-uri",
+                "m",
+                "--review-period",
+                "7w"
+            ]
         )
         .failure(&["\"7w\"", "duration", "s, m, h or d"])
     );
 }
 
+/// Amounts are parsed strictly in the token's units (DATA, 18 decimals here): a negative amount,
+/// more decimals than the token has, and garbage are refused with one line naming the value and the
+/// token's decimals, before anything is sent.
 #[tokio::test]
-async fn bad_token_amount_is_named() {
+async fn bad_token_amounts_are_named_with_the_tokens_decimals() {
     let net = Devnet::start();
-    unchanged!(
-        net,
-        net.run_as(0, &["create", "--metadata-uri", "m", "--bond", "ten"])
-            .failure(&["\"ten\"", "not a token amount"])
-    );
+    for (bond, problem) in [
+        ("ten", "not a decimal number"),
+        ("-3", "negative"),
+        (
+            "1.0000000000000000001",
+            "19 digits after the point, at most 18",
+        ),
+        ("1e18", "not a decimal number"),
+        ("0x10", "not a decimal number"),
+        ("1,5", "not a decimal number"),
+        ("", "no number"),
+    ] {
+        let quoted = format!("{bond:?}");
+        unchanged!(
+            net,
+            net.run_as(
+                0,
+                &["datanet", "create", "--metadata-uri", "m", "--bond", bond]
+            )
+            .failure(&["invalid amount", &quoted, problem, "DATA has 18 decimals"])
+        );
+    }
+    std::fs::write(net.path("out.txt"), "an output").unwrap();
+    for amount in ["-3", "1.0000000000000000001", "lots"] {
+        let quoted = format!("{amount:?}");
+        unchanged!(
+            net,
+            net.run_as(0, &["pay", "1", "out.txt", "--amount", amount])
+                .failure(&["invalid amount", &quoted, "18 decimals"])
+        );
+    }
 }
 
 #[tokio::test]
@@ -261,8 +319,8 @@ async fn insufficient_balance_for_bonds_names_the_amounts() {
                 "insufficient",
                 "bonds",
                 &net.address(4).to_string(),
-                "has 7000000000000000000",
-                "needs 15000000000000000000",
+                "has 7 DATA",
+                "needs 15 DATA",
             ])
     );
 }
@@ -335,6 +393,7 @@ async fn curator_change_by_a_non_owner_decodes_not_datanet_owner() {
         net.run_as(
             1,
             &[
+                "datanet",
                 "curator",
                 "add",
                 &id.to_string(),

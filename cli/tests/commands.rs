@@ -8,7 +8,7 @@ use alloy::{
 };
 use common::{b256, tokens, u256, Devnet};
 use datanet_attribution::RewardTree;
-use datanet_cli::{session::Status, Session};
+use datanet_client::{session::Status, Session};
 use serde_json::Value;
 
 fn address(value: &Value) -> Address {
@@ -77,6 +77,7 @@ async fn create_returns_the_id_and_show_reads_the_datanet_back() {
         .run_as(
             1,
             &[
+                "datanet",
                 "create",
                 "--metadata-uri",
                 "ipfs://medical-notes",
@@ -96,7 +97,10 @@ async fn create_returns_the_id_and_show_reads_the_datanet_back() {
     assert_eq!(net.create_datanet(2, "0", "7d"), 2);
     assert_eq!(net.datanet_count().await, 2);
 
-    let shown = net.run(&["show", "1", "--json"]).success().json();
+    let shown = net
+        .run(&["datanet", "show", "1", "--json"])
+        .success()
+        .json();
     assert_eq!(shown["datanetId"], 1);
     assert_eq!(address(&shown["owner"]), net.address(1));
     assert_eq!(u256(&shown["bond"]), tokens("2.5"));
@@ -104,9 +108,9 @@ async fn create_returns_the_id_and_show_reads_the_datanet_back() {
     assert_eq!(shown["metadataUri"], "ipfs://medical-notes");
     assert_eq!(shown["curators"], serde_json::json!([]));
 
-    let text = net.run(&["show", "1"]).success().stdout;
+    let text = net.run(&["datanet", "show", "1"]).success().stdout;
     assert!(text.contains("ipfs://medical-notes"), "{text}");
-    assert!(text.contains("2.5 tokens"), "{text}");
+    assert!(text.contains("2.5 DATA"), "{text}");
     assert!(text.contains("the owner reviews"), "{text}");
 }
 
@@ -120,6 +124,7 @@ async fn curator_add_and_remove_change_who_may_review() {
             .run_as(
                 1,
                 &[
+                    "datanet",
                     "curator",
                     "add",
                     &id.to_string(),
@@ -132,7 +137,7 @@ async fn curator_add_and_remove_change_who_may_review() {
         assert_eq!(out["enabled"], true);
     }
     let shown = net
-        .run(&["show", &id.to_string(), "--json"])
+        .run(&["datanet", "show", &id.to_string(), "--json"])
         .success()
         .json();
     let curators: Vec<Address> = shown["curators"]
@@ -147,6 +152,7 @@ async fn curator_add_and_remove_change_who_may_review() {
         .run_as(
             1,
             &[
+                "datanet",
                 "curator",
                 "remove",
                 &id.to_string(),
@@ -157,7 +163,7 @@ async fn curator_add_and_remove_change_who_may_review() {
         .stdout;
     assert!(text.contains("no longer curates"), "{text}");
     let shown = net
-        .run(&["show", &id.to_string(), "--json"])
+        .run(&["datanet", "show", &id.to_string(), "--json"])
         .success()
         .json();
     assert_eq!(shown["curators"].as_array().unwrap().len(), 1);
@@ -265,6 +271,7 @@ async fn review_accept_returns_the_bond_and_reject_sends_it_to_the_treasury() {
     net.run_as(
         2,
         &[
+            "datanet",
             "curator",
             "add",
             &id.to_string(),
@@ -420,7 +427,7 @@ async fn model_register_pay_and_balance_split_each_payment() {
         .success()
         .stdout;
     assert!(
-        text.contains("Paid 4 tokens for 3 output(s) of model 1 in 2 transaction(s)"),
+        text.contains("Paid 4 DATA for 3 output(s) of model 1 in 2 transaction(s)"),
         "{text}"
     );
 
@@ -436,7 +443,12 @@ async fn model_register_pay_and_balance_split_each_payment() {
     assert_eq!(received, tokens("10.64"));
 
     let owner = net
-        .run(&["balance", &net.address(2).to_string(), "--json"])
+        .run(&[
+            "balance",
+            "--address",
+            &net.address(2).to_string(),
+            "--json",
+        ])
         .success()
         .json();
     assert_eq!(u256(&owner["ownerCredit"]), tokens("2.66"));
@@ -445,7 +457,7 @@ async fn model_register_pay_and_balance_split_each_payment() {
     assert_eq!(address(&payer["account"]), net.address(3));
     assert_eq!(u256(&payer["balance"]), tokens("86"));
     let text = net.run_as(3, &["balance"]).success().stdout;
-    assert!(text.contains("86 tokens"), "{text}");
+    assert!(text.contains("86 DATA"), "{text}");
 }
 
 /// Builds an epoch tree, proposes it signed by the deployer (the sole attestor), waits out the
@@ -514,7 +526,7 @@ async fn rewards_show_and_claim_pay_the_cumulative_amount_once() {
         .await
         .unwrap();
     let signature = net.signer(0).sign_hash(&digest).await.unwrap();
-    let pending = pool
+    let propose = pool
         .proposeEpoch(
             U256::from(1),
             tree.root(),
@@ -523,22 +535,12 @@ async fn rewards_show_and_claim_pay_the_cumulative_amount_once() {
             report_uri,
             vec![Bytes::from(signature.as_bytes().to_vec())],
         )
-        .send()
-        .await
-        .unwrap();
-    session
-        .client
-        .confirm("proposeEpoch", pending)
-        .await
-        .unwrap();
+        .into_transaction_request();
+    session.client.send("proposeEpoch", propose).await.unwrap();
 
     net.increase_time(86_401).await;
-    let pending = pool.acceptEpoch().send().await.unwrap();
-    session
-        .client
-        .confirm("acceptEpoch", pending)
-        .await
-        .unwrap();
+    let accept = pool.acceptEpoch().into_transaction_request();
+    session.client.send("acceptEpoch", accept).await.unwrap();
     assert_eq!(pool.rewardsRoot().call().await.unwrap(), tree.root());
 
     let shown = net
@@ -578,7 +580,7 @@ async fn rewards_show_and_claim_pay_the_cumulative_amount_once() {
         )
         .success()
         .stdout;
-    assert!(text.contains("received 40 tokens"), "{text}");
+    assert!(text.contains("received 40 DATA"), "{text}");
     assert_eq!(net.balance(bob).await, tokens("40"));
     assert_eq!(net.balance(alice).await, caller_before);
 
@@ -661,6 +663,7 @@ async fn wallet_sources_resolve_like_cast() {
     // The keystore signs.
     let created = net
         .run(&[
+            "datanet",
             "create",
             "--metadata-uri",
             "signed by a keystore",

@@ -12,7 +12,7 @@ use alloy::{
     primitives::{keccak256, Address, B256, U256},
     signers::local::{coins_bip39::English, MnemonicBuilder},
 };
-use common::{b256, tokens, u256, Devnet};
+use common::{b256, proxy::Hostility, tokens, u256, Devnet};
 use datanet_attribution::{AttributionReport, RewardTree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -68,19 +68,39 @@ fn dev_address(i: usize) -> Address {
         .address()
 }
 
+/// `datanet deploy` arguments: three attestors, threshold 2, a short challenge period.
+fn deploy_args() -> Vec<String> {
+    let mut args = Vec::new();
+    for i in ATTESTORS {
+        args.extend(["--attestor".to_string(), dev_address(i).to_string()]);
+    }
+    args.extend(
+        [
+            "--threshold",
+            "2",
+            "--challenge-period",
+            &CHALLENGE_PERIOD.to_string(),
+        ]
+        .map(String::from),
+    );
+    args
+}
+
 /// A fresh chain deployed with three attestors, threshold 2 and a short challenge period.
 fn start() -> Devnet {
-    let attestors: Vec<String> = ATTESTORS
-        .iter()
-        .map(|i| dev_address(*i).to_string())
-        .collect();
-    let mut args = Vec::new();
-    for a in &attestors {
-        args.extend(["--attestor", a.as_str()]);
-    }
-    let period = CHALLENGE_PERIOD.to_string();
-    args.extend(["--threshold", "2", "--challenge-period", period.as_str()]);
-    let net = Devnet::start_deploying(&[], &args);
+    let args = deploy_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    checked(Devnet::start_deploying(&[], &args))
+}
+
+/// Like [`start`], every command talking through the hostile provider.
+fn start_hostile() -> Devnet {
+    let args = deploy_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    checked(Devnet::start_hostile(&args, Hostility::default()))
+}
+
+fn checked(net: Devnet) -> Devnet {
     let settings = net.deployment().settings;
     assert_eq!(
         settings.attestors,
@@ -312,7 +332,7 @@ async fn claim(net: &Devnet, who: usize, dir: &str) -> U256 {
 fn impact(net: &Devnet, who: usize) -> Value {
     net.run(&[
         "impact",
-        "--account",
+        "--address",
         &net.address(who).to_string(),
         "--epochs",
         "epochs",
@@ -324,17 +344,48 @@ fn impact(net: &Devnet, who: usize) -> Value {
 
 #[tokio::test]
 async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
-    let net = start();
-    let alice_ids = setup(&net).await;
+    two_epochs(&start()).await;
+}
+
+/// The same two epochs with every command talking through a provider that caps `eth_getLogs` at
+/// 1,000 blocks and 10,000 results, answers 5% of reads with HTTP 429 and drops the answer to one
+/// `eth_sendRawTransaction`, on a chain whose history since the deployment is over 50,000 blocks
+/// long (so every event scan crosses them).
+#[tokio::test]
+async fn two_epochs_through_a_hostile_provider_on_a_long_history() {
+    let mut net = start_hostile();
+    let started = std::time::Instant::now();
+    net.extend_history(50_000).await;
+    let mined = started.elapsed();
+    let started = std::time::Instant::now();
+    two_epochs(&net).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let proxy = net.proxy.as_ref().unwrap();
+    let stats = &proxy.stats;
+    let blocks = net.rpc("eth_blockNumber", ()).await;
+    println!(
+        "hostile provider: {stats}; chain of {} blocks (50,000 added in {:.1}s); the story took {elapsed:.1}s, {:.0} requests/s",
+        blocks.as_str().map_or(0, |h| u64::from_str_radix(h.trim_start_matches("0x"), 16).unwrap()),
+        mined.as_secs_f64(),
+        stats.get(&stats.requests) as f64 / elapsed
+    );
+    assert!(stats.get(&stats.refused_ranges) > 0, "{stats}");
+    assert!(stats.get(&stats.rate_limited) > 0, "{stats}");
+    assert_eq!(stats.get(&stats.dropped_sends), 1, "{stats}");
+}
+
+/// Two epochs: attribute, settle, verify, claim cumulatively, impact.
+async fn two_epochs(net: &Devnet) {
+    let alice_ids = setup(net).await;
     let (alice, carol) = (net.address(ALICE), net.address(CAROL));
     let pool = net.deployment().attribution_pool;
 
     // ---- Epoch 1.
-    write_log(&net, "epoch1.jsonl", &EPOCH1_LINES, "log1.jsonl");
-    pay(&net, "log1.jsonl", EPOCH1_LINES.len());
+    write_log(net, "epoch1.jsonl", &EPOCH1_LINES, "log1.jsonl");
+    pay(net, "log1.jsonl", EPOCH1_LINES.len());
     let pool_funded = net.balance(pool).await;
 
-    let out = attribute(&net, 1, "log1.jsonl", "epochs/1");
+    let out = attribute(net, 1, "log1.jsonl", "epochs/1");
     assert_eq!(out["epoch"], 1);
     assert_eq!(out["inferences"], EPOCH1_LINES.len());
     assert_eq!(out["accounts"], 2, "alice and carol: {out}");
@@ -344,17 +395,17 @@ async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
     assert_eq!(u256(&out["epochAllocated"]), total1);
     assert!(total1 <= pool_funded);
 
-    let tree1 = read_tree(&net, "epochs/1");
+    let tree1 = read_tree(net, "epochs/1");
     let root1 = b256(&out["rewardsRoot"]);
     assert_eq!(tree1.root(), root1);
     let alice1 = tree1.amount_of(alice).expect("alice has a leaf");
     let carol1 = tree1.amount_of(carol).expect("carol has a leaf");
     assert!(alice1 > U256::ZERO && carol1 > U256::ZERO);
     assert_eq!(alice1 + carol1, total1);
-    let file1 = read_json(&net, "epochs/1/epoch.json");
+    let file1 = read_json(net, "epochs/1/epoch.json");
     assert_eq!(b256(&file1["rewardsRoot"]), root1);
     assert_eq!(file1["signatures"], serde_json::json!([]));
-    let (report, _) = datanet_cli::epoch::read_report(&net.path("epochs/1")).unwrap();
+    let (report, _) = datanet_client::epoch::read_report(&net.path("epochs/1")).unwrap();
     assert_eq!(
         report
             .inferences
@@ -365,12 +416,12 @@ async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
         "exactly one output reuses nothing"
     );
 
-    settle(&net, "epochs/1", [ATTESTORS[0], ATTESTORS[1]], 1, root1).await;
-    verify(&net, "epochs/1", "log1.jsonl", "accepted");
+    settle(net, "epochs/1", [ATTESTORS[0], ATTESTORS[1]], 1, root1).await;
+    verify(net, "epochs/1", "log1.jsonl", "accepted");
 
-    assert_eq!(claim(&net, ALICE, "epochs/1").await, alice1);
+    assert_eq!(claim(net, ALICE, "epochs/1").await, alice1);
 
-    let shown = impact(&net, ALICE);
+    let shown = impact(net, ALICE);
     let contributions = shown["contributions"].as_array().unwrap();
     let listed: Vec<B256> = contributions
         .iter()
@@ -392,16 +443,16 @@ async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
     assert_eq!(u256(&shown["claimable"]), U256::ZERO);
 
     // ---- Epoch 2: builds on epochs/1 (found as the sibling folder).
-    write_log(&net, "epoch2.jsonl", &EPOCH2_LINES, "log2.jsonl");
-    pay(&net, "log2.jsonl", EPOCH2_LINES.len());
-    let out = attribute(&net, 2, "log2.jsonl", "epochs/2");
+    write_log(net, "epoch2.jsonl", &EPOCH2_LINES, "log2.jsonl");
+    pay(net, "log2.jsonl", EPOCH2_LINES.len());
+    let out = attribute(net, 2, "log2.jsonl", "epochs/2");
     assert_eq!(out["epoch"], 2);
     assert_eq!(out["inferences"], EPOCH2_LINES.len());
     assert_eq!(out["fromBlock"], file1["toBlock"].as_u64().unwrap() + 1);
     let total2 = u256(&out["totalAllocated"]);
     assert_eq!(total2, total1 + u256(&out["epochAllocated"]));
     assert!(total2 > total1);
-    let tree2 = read_tree(&net, "epochs/2");
+    let tree2 = read_tree(net, "epochs/2");
     let root2 = b256(&out["rewardsRoot"]);
     assert_eq!(tree2.root(), root2);
     let alice2 = tree2.amount_of(alice).unwrap();
@@ -412,21 +463,21 @@ async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
     // Carol earns nothing new in epoch 2 but keeps her cumulative amount.
     assert_eq!(tree2.amount_of(carol), Some(carol1));
 
-    settle(&net, "epochs/2", [ATTESTORS[1], ATTESTORS[2]], 2, root2).await;
+    settle(net, "epochs/2", [ATTESTORS[1], ATTESTORS[2]], 2, root2).await;
     // The epoch-1 tree is no longer the claimable root.
     net.run_as(CAROL, &["rewards", "claim", "--tree", "epochs/1"])
         .failure(&["not the pool's claimable root"]);
-    verify(&net, "epochs/2", "log2.jsonl", "accepted");
+    verify(net, "epochs/2", "log2.jsonl", "accepted");
     // Epoch 1 still verifies against its accepted record.
-    verify(&net, "epochs/1", "log1.jsonl", "accepted");
+    verify(net, "epochs/1", "log1.jsonl", "accepted");
 
     // Cumulative claiming: Alice gets exactly the difference, Carol (who never claimed) all of hers.
-    assert_eq!(claim(&net, ALICE, "epochs/2").await, alice2 - alice1);
-    assert_eq!(claim(&net, CAROL, "epochs/2").await, carol1);
+    assert_eq!(claim(net, ALICE, "epochs/2").await, alice2 - alice1);
+    assert_eq!(claim(net, CAROL, "epochs/2").await, carol1);
     net.run_as(ALICE, &["rewards", "claim", "--tree", "epochs/2"])
         .failure(&["already claimed", "nothing new to claim"]);
 
-    let shown = impact(&net, ALICE);
+    let shown = impact(net, ALICE);
     let epochs = shown["epochs"].as_array().unwrap();
     assert_eq!(epochs.len(), 2);
     for (e, cumulative) in epochs.iter().zip([alice1, alice2]) {
@@ -439,7 +490,7 @@ async fn two_epochs_attribute_settle_verify_and_claim_cumulatively() {
     let text = net
         .run(&[
             "impact",
-            "--account",
+            "--address",
             &alice.to_string(),
             "--epochs",
             "epochs",
@@ -608,7 +659,14 @@ async fn tree_build_and_proof_round_trip_and_bad_lines_are_named() {
 
     for (account, amount) in values {
         let proof = net
-            .run_raw(&["tree", "proof", "t.json", &account.to_string(), "--json"])
+            .run_raw(&[
+                "tree",
+                "proof",
+                "t.json",
+                "--address",
+                &account.to_string(),
+                "--json",
+            ])
             .success()
             .json();
         assert_eq!(b256(&proof["root"]), root);
@@ -628,8 +686,14 @@ async fn tree_build_and_proof_round_trip_and_bad_lines_are_named() {
             &proof
         ));
     }
-    net.run_raw(&["tree", "proof", "t.json", &net.address(9).to_string()])
-        .failure(&["is not in the tree"]);
+    net.run_raw(&[
+        "tree",
+        "proof",
+        "t.json",
+        "--address",
+        &net.address(9).to_string(),
+    ])
+    .failure(&["is not in the tree"]);
 
     // A bad address on line 3: named with its line, no tree written.
     std::fs::write(
@@ -638,7 +702,7 @@ async fn tree_build_and_proof_round_trip_and_bad_lines_are_named() {
     )
     .unwrap();
     net.run_raw(&["tree", "build", "bad.csv", "--out", "bad.json"])
-        .failure(&["bad.csv line 3", "is not an address", "0xnot-an-address"]);
+        .failure(&["bad.csv: line 3", "is not an address", "0xnot-an-address"]);
     assert!(!net.path("bad.json").exists());
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use alloy::primitives::{Address, B256, U256};
 use common::{b256, tokens, Devnet};
-use datanet_cli::{files, session::Status, Session};
+use datanet_client::{files, session::Status, Session};
 use serde_json::{json, Value};
 use std::{
     collections::HashSet,

@@ -24,12 +24,13 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
-use datanet_cli::{
+use datanet_client::{
     deploy,
     epoch::{sign_digest, EpochFile},
     files::{self, DataFile},
+    payments::{PayOptions, Payment},
     session::DEFAULT_CONTRIBUTE_BATCH,
-    Client, DeployConfig, Deployment, Session,
+    Client, DeployConfig, Deployment, RpcConfig, Session, Silent,
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -370,7 +371,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         "anvil gave {} accounts, 10 needed",
         keys.len()
     );
-    let deployer = Client::connect(&url, Some(keys[0].clone())).await?;
+    let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
     let hardfork = deployer
         .provider()
         .raw_request::<_, serde_json::Value>("anvil_nodeInfo".into(), ())
@@ -394,10 +395,10 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
     let session = |i: usize| {
         let (url, key, deployment) = (url.clone(), keys[i].clone(), deployment.clone());
         async move {
-            Ok::<_, anyhow::Error>(Session {
-                client: Client::connect(&url, Some(key)).await?,
+            Ok::<_, anyhow::Error>(Session::new(
+                Client::connect(&RpcConfig::new(url), Some(key)).await?,
                 deployment,
-            })
+            ))
         }
     };
     let owner = session(0).await?;
@@ -424,11 +425,16 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         send(
             &owner,
             "transfer",
-            owner.token().transfer(account, tokens(amount)?),
+            owner.token_contract().transfer(account, tokens(amount)?),
         )
         .await?;
         for spender in [deployment.datanet_registry, deployment.attribution_pool] {
-            send(who, "approve", who.token().approve(spender, U256::MAX)).await?;
+            send(
+                who,
+                "approve",
+                who.token_contract().approve(spender, U256::MAX),
+            )
+            .await?;
         }
     }
     // Steady state: the registry already holds a bond.
@@ -474,7 +480,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         })
         .collect();
     alice
-        .contribute(batch_datanet, &batch, |_| FORGE_URI.into(), 100, |_, _| {})
+        .contribute(batch_datanet, &batch, |_| FORGE_URI.into(), 100, &Silent)
         .await?;
     let (txs, _) = contribution_gas(&alice, &deployment, batch_datanet, 100).await?;
     ensure!(
@@ -515,15 +521,20 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
     .await?;
     gas.record("payForInference", "payForInference", 1, &r)
         .await?;
-    let payments: Vec<(U256, B256)> = (0..20u64)
-        .map(|i| {
-            (
-                U256::from(10u64.pow(18) + i),
-                keccak256([b"output".as_slice(), &i.to_be_bytes()].concat()),
-            )
+    let payments: Vec<Payment> = (0..20u64)
+        .map(|i| Payment {
+            amount: U256::from(10u64.pow(18) + i),
+            inference_id: keccak256([b"output".as_slice(), &i.to_be_bytes()].concat()),
         })
         .collect();
-    let receipts = payer.pay(model, &payments, 20).await?;
+    let options = PayOptions {
+        batch_size: 20,
+        pay_again: false,
+    };
+    let receipts = payer
+        .pay(model, &payments, &options, &Silent)
+        .await?
+        .receipts;
     ensure!(
         receipts.len() == 1,
         "20 payments took {} transactions",
@@ -556,7 +567,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
     send(
         &owner,
         "transfer",
-        owner.token().transfer(accounts[1], tokens("1")?),
+        owner.token_contract().transfer(accounts[1], tokens("1")?),
     )
     .await?;
     let (_, r) = owner
@@ -655,11 +666,10 @@ async fn send<N>(
 where
     N: alloy::sol_types::SolCall,
 {
-    let pending = call
-        .send()
-        .await
-        .map_err(|e| session.client.call_error(name, e))?;
-    Ok(session.client.confirm(name, pending).await?)
+    Ok(session
+        .client
+        .send(name, call.into_transaction_request())
+        .await?)
 }
 
 async fn receipt(session: &Session, tx: B256) -> Result<TransactionReceipt> {
@@ -1131,7 +1141,7 @@ async fn measure_all(
     let key = |i: usize| format!("0x{}", alloy::hex::encode(anvil.keys()[i].to_bytes()));
     let (cli_key, cast_key) = (key(1), key(2));
     let signer = PrivateKeySigner::from(anvil.keys()[0].clone());
-    let client = Client::connect(&url, Some(signer)).await?;
+    let client = Client::connect(&RpcConfig::new(url.clone()), Some(signer)).await?;
     let supply: U256 = parse_units("1000000000", 18)?.into();
     let deployment = deploy(
         &client,
@@ -1145,10 +1155,7 @@ async fn measure_all(
     .await?;
     let deployments = work.join("deployments");
     deployment.save(&deployments, true)?;
-    let session = Session {
-        client,
-        deployment: deployment.clone(),
-    };
+    let session = Session::new(client, deployment.clone());
 
     let data = work.join("files");
     std::fs::create_dir_all(&data)?;
@@ -1215,7 +1222,7 @@ async fn measure_all(
                 &collected,
                 |f| f.path.display().to_string(),
                 DEFAULT_CONTRIBUTE_BATCH,
-                |_, _| {},
+                &Silent,
             )
             .await?;
         lib_samples.push(started.elapsed().as_secs_f64());
@@ -1335,12 +1342,17 @@ async fn contribution_gas(
     datanet: u64,
     expected: usize,
 ) -> Result<(Vec<B256>, u64)> {
+    let latest = session.client.latest_block().await?;
+    let filter = alloy::rpc::types::Filter::new()
+        .address(deployment.datanet_registry)
+        .topic2(U256::from(datanet));
     let events = session
-        .registry()
-        .Contributed_filter()
-        .topic2(U256::from(datanet))
-        .from_block(deployment.deployment_block)
-        .query()
+        .client
+        .events::<datanet_bindings::DatanetRegistry::Contributed>(
+            filter,
+            deployment.deployment_block,
+            latest,
+        )
         .await
         .context("reading Contributed events")?;
     ensure!(

@@ -12,11 +12,13 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
-use datanet_cli::{
+use datanet_client::{
     deploy,
     epoch::{read_tree, sign_digest, write_epoch_dir, write_epoch_file, EpochSources},
     files::{self, DataFile},
-    outputs, Client, DeployConfig, Session,
+    outputs,
+    payments::{PayOptions, Payment},
+    Client, DeployConfig, RpcConfig, Session, Silent,
 };
 use serde::Deserialize;
 use std::{
@@ -104,7 +106,7 @@ pub async fn run(root: &Path) -> Result<()> {
 
     // Deploy: 3 attestors with threshold 2, a separate treasury, the curator as guardian.
     let s = step("deploy the contracts through the bindings");
-    let deployer = Client::connect(&url, Some(keys[0].clone())).await?;
+    let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
     let config = DeployConfig {
         token: None,
         token_supply: tokens("1000000000")?,
@@ -127,10 +129,10 @@ pub async fn run(root: &Path) -> Result<()> {
         let key = keys[i].clone();
         let deployment = deployment.clone();
         async move {
-            Ok::<_, anyhow::Error>(Session {
-                client: Client::connect(&url, Some(key)).await?,
+            Ok::<_, anyhow::Error>(Session::new(
+                Client::connect(&RpcConfig::new(url), Some(key)).await?,
                 deployment,
-            })
+            ))
         }
     };
     let cast = Cast {
@@ -193,7 +195,7 @@ pub async fn run(root: &Path) -> Result<()> {
             }
             let data = files::collect(&paths)?;
             let results = session
-                .contribute(datanet, &data, |f| uri(&examples, f), 100, |_, _| {})
+                .contribute(datanet, &data, |f| uri(&examples, f), 100, &Silent)
                 .await?;
             ensure!(
                 results.iter().all(|r| r.outcome == "registered"),
@@ -211,31 +213,29 @@ pub async fn run(root: &Path) -> Result<()> {
     }
     let carol = &cast.contributors[2].1;
     let duplicate = files::collect(&[examples.join(&roster.carol_duplicate)])?;
-    match carol
+    let copy = carol
         .registry()
         .contribute(
             U256::from(field_guide),
             duplicate[0].content_hash,
             uri(&examples, &duplicate[0]),
         )
-        .send()
-        .await
-    {
+        .into_transaction_request();
+    match carol.client.send("contribute", copy).await {
         Ok(_) => bail!("the registry accepted carol's exact copy of alice's file"),
         Err(e) => println!(
-            "    carol's copy of {} refused: {}",
+            "    carol's copy of {} refused: {e}",
             roster.carol_duplicate.display(),
-            carol.client.call_error("contribute", e)
         ),
     }
     let spam = files::collect(&[examples.join("extra/spam.txt")])?;
     let spam_id = carol
-        .contribute(field_guide, &spam, |f| uri(&examples, f), 1, |_, _| {})
+        .contribute(field_guide, &spam, |f| uri(&examples, f), 1, &Silent)
         .await?[0]
         .contribution_id;
     let late = files::collect(&[examples.join("extra/late-note.txt")])?;
     let late_id = carol
-        .contribute(repair_notes, &late, |f| uri(&examples, f), 1, |_, _| {})
+        .contribute(repair_notes, &late, |f| uri(&examples, f), 1, &Silent)
         .await?[0]
         .contribution_id;
     submitted
@@ -293,24 +293,30 @@ pub async fn run(root: &Path) -> Result<()> {
         let log = examples.join(log);
         let s = step(&format!("epoch {epoch}: the model's outputs are paid for"));
         let outs = outputs::read(&log)?;
-        let payments: Vec<(U256, B256)> = outs
+        let payments: Vec<Payment> = outs
             .iter()
             .map(|o| {
-                Ok((
-                    tokens(
+                Ok(Payment {
+                    amount: tokens(
                         o.amount
                             .as_deref()
                             .context("every demo output names its amount")?,
                     )?,
-                    o.inference_id,
-                ))
+                    inference_id: o.inference_id,
+                })
             })
             .collect::<Result<_>>()?;
-        cast.payer.pay(model_id, &payments, 50).await?;
+        let options = PayOptions {
+            batch_size: 50,
+            pay_again: false,
+        };
+        cast.payer
+            .pay(model_id, &payments, &options, &Silent)
+            .await?;
         println!(
             "    {} outputs paid, {} tokens",
             payments.len(),
-            fmt(payments.iter().map(|p| p.0).sum())
+            fmt(payments.iter().map(|p| p.amount).sum())
         );
         drop(s);
 
@@ -458,13 +464,7 @@ fn copy_into(file: &Path, dir: &Path) -> Result<()> {
 }
 
 async fn transfer(from: &Session, to: Address, amount: U256) -> Result<()> {
-    let pending = from
-        .token()
-        .transfer(to, amount)
-        .send()
-        .await
-        .map_err(|e| from.client.call_error("transfer", e))?;
-    from.client.confirm("transfer", pending).await?;
+    from.transfer(to, amount).await?;
     Ok(())
 }
 
@@ -503,7 +503,9 @@ async fn reconcile(
     };
     let reports: Vec<_> = [1, 2]
         .iter()
-        .map(|n| datanet_cli::epoch::read_report(&epochs_dir.join(n.to_string())).map(|(r, _)| r))
+        .map(|n| {
+            datanet_client::epoch::read_report(&epochs_dir.join(n.to_string())).map(|(r, _)| r)
+        })
         .collect::<Result<_, _>>()?;
     let last_tree = read_tree(&epochs_dir.join("2"))?;
 
@@ -556,10 +558,15 @@ async fn reconcile(
     let mut fees = U256::ZERO;
     let mut owner_shares = U256::ZERO;
     let mut pool_share = U256::ZERO;
-    let logs = pool
-        .InferencePaid_filter()
-        .from_block(cast.payer.deployment.deployment_block)
-        .query()
+    let latest = cast.payer.client.latest_block().await?;
+    let logs = cast
+        .payer
+        .client
+        .events::<datanet_bindings::AttributionPool::InferencePaid>(
+            alloy::rpc::types::Filter::new().address(cast.payer.deployment.attribution_pool),
+            cast.payer.deployment.deployment_block,
+            latest,
+        )
         .await?;
     for (e, _) in &logs {
         paid += e.amount;
@@ -618,7 +625,7 @@ async fn reconcile(
     );
     let registry_balance = cast
         .payer
-        .token()
+        .token_contract()
         .balanceOf(cast.payer.deployment.datanet_registry)
         .call()
         .await?;

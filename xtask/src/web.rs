@@ -13,10 +13,12 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
-use datanet_cli::{
+use datanet_client::{
     deploy,
     epoch::{sign_digest, write_epoch_dir, write_epoch_file, EpochSources},
-    files, outputs, Client, DeployConfig, Session,
+    files, outputs,
+    payments::{PayOptions, Payment},
+    Client, DeployConfig, RpcConfig, Session, Silent,
 };
 use serde_json::json;
 use std::{
@@ -362,7 +364,7 @@ async fn scenario(
         .cloned()
         .map(PrivateKeySigner::from)
         .collect();
-    let deployer = Client::connect(&url, Some(keys[0].clone())).await?;
+    let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
     let deployment = deploy(
         &deployer,
         &DeployConfig {
@@ -381,10 +383,10 @@ async fn scenario(
     let session = |i: usize| {
         let (url, key, deployment) = (url.clone(), keys[i].clone(), deployment.clone());
         async move {
-            Ok::<_, anyhow::Error>(Session {
-                client: Client::connect(&url, Some(key)).await?,
+            Ok::<_, anyhow::Error>(Session::new(
+                Client::connect(&RpcConfig::new(url), Some(key)).await?,
                 deployment,
-            })
+            ))
         }
     };
     let curator = session(0).await?;
@@ -396,13 +398,9 @@ async fn scenario(
     let model_owner = session(4).await?;
     let payer = session(5).await?;
     for who in people.iter().map(|(_, s)| s).chain([&payer]) {
-        let tx = curator
-            .token()
+        curator
             .transfer(who.client.sender()?, tokens(FUNDING)?)
-            .send()
-            .await
-            .map_err(|e| curator.client.call_error("transfer", e))?;
-        curator.client.confirm("transfer", tx).await?;
+            .await?;
     }
 
     let bond = tokens(BOND)?;
@@ -439,7 +437,7 @@ async fn scenario(
             }
             let data = files::collect(&paths)?;
             let done = who
-                .contribute(datanet, &data, |f| uri(&examples, f), 100, |_, _| {})
+                .contribute(datanet, &data, |f| uri(&examples, f), 100, &Silent)
                 .await?;
             accepted.extend(done.iter().map(|r| r.contribution_id));
             *contributions.entry(name).or_default() += done.len();
@@ -451,7 +449,7 @@ async fn scenario(
     let spam = files::collect(&[examples.join("extra/spam.txt")])?;
     let spam_id = people[2]
         .1
-        .contribute(field_guide, &spam, |f| uri(&examples, f), 1, |_, _| {})
+        .contribute(field_guide, &spam, |f| uri(&examples, f), 1, &Silent)
         .await?[0]
         .contribution_id;
     *contributions.entry("carol").or_default() += 1;
@@ -474,17 +472,21 @@ async fn scenario(
         let payments = outputs::read(&log)?
             .iter()
             .map(|o| {
-                Ok((
-                    tokens(
+                Ok(Payment {
+                    amount: tokens(
                         o.amount
                             .as_deref()
                             .context("demo outputs name their amount")?,
                     )?,
-                    o.inference_id,
-                ))
+                    inference_id: o.inference_id,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        payer.pay(model_id, &payments, 50).await?;
+        let options = PayOptions {
+            batch_size: 50,
+            pay_again: false,
+        };
+        payer.pay(model_id, &payments, &options, &Silent).await?;
         let dir = epochs_dir.join(epoch.to_string());
         let previous = (epoch > 1).then(|| epochs_dir.join((epoch - 1).to_string()));
         let report_uri = format!("ipfs://epochs/{epoch}/report.json");
@@ -537,7 +539,7 @@ async fn scenario(
         if epoch == 1 {
             // bob claims epoch 1 from the library: the page must count it as claimed.
             let bob = &people[1].1;
-            let tree = datanet_cli::epoch::read_tree(&dir)?;
+            let tree = datanet_client::epoch::read_tree(&dir)?;
             let account = bob.client.sender()?;
             if let Some(amount) = tree.amount_of(account) {
                 bob.claim(account, amount, tree.get_proof_for(account)?)

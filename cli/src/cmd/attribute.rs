@@ -1,11 +1,14 @@
 //! `datanet attribute`: build an epoch (report, reward tree, epoch file) from chain data and local files.
 
-use super::{print_json, util::format_tokens, Common};
-use anyhow::{bail, Result};
+use super::{print_json, Common};
+use anyhow::Result;
 use clap::Args;
-use datanet_cli::epoch::{write_epoch_dir, EpochSources};
+use datanet_client::{
+    epoch::{previous_dir, write_epoch_dir, EpochSources},
+    error::EpochError,
+};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Compute epoch N: reads the accepted contributions and the `InferencePaid` events from chain, matches
 /// the paid outputs (from --log) against the contributed files (in --corpus), and writes report.json,
@@ -47,37 +50,17 @@ pub struct EpochInputArgs {
     pub previous: Option<PathBuf>,
 }
 
-/// The previous epoch's folder: explicit, or `<parent of dir>/<N-1>` when it exists.
-pub fn previous_dir(explicit: Option<&Path>, dir: &Path, epoch: u64) -> Option<PathBuf> {
-    if let Some(p) = explicit {
-        return Some(p.to_path_buf());
-    }
-    if epoch <= 1 {
-        return None;
-    }
-    let sibling = dir
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join((epoch - 1).to_string());
-    sibling.exists().then_some(sibling)
-}
-
 pub async fn run(args: AttributeArgs) -> Result<()> {
     let Some(epoch) = args.epoch.epoch else {
-        bail!("pass --epoch N (1 for the first epoch)")
+        anyhow::bail!("pass --epoch N (1 for the first epoch)")
     };
     if epoch == 0 {
-        bail!("epochs are numbered from 1");
+        return Err(EpochError::ZeroEpoch.into());
     }
-    let session = args.common.session().await?;
-    let current = session
-        .pool()
-        .currentEpoch()
-        .call()
-        .await
-        .map_err(|e| session.client.call_error("currentEpoch", e))?;
-    if current >= alloy::primitives::U256::from(epoch) {
-        bail!("epoch {epoch} is already accepted on chain (current epoch {current}); attribute epoch {}", current + alloy::primitives::U256::from(1));
+    let session = args.common.read_session().await?;
+    let current = session.current_epoch().await?;
+    if current >= epoch {
+        return Err(EpochError::AlreadyAccepted { epoch, current }.into());
     }
     let previous = previous_dir(args.epoch.previous.as_deref(), &args.out, epoch);
     let sources = EpochSources {
@@ -93,6 +76,7 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
     let computed = session.compute_epoch(&sources).await?;
     write_epoch_dir(&args.out, &computed)?;
     let report = &computed.outcome.report;
+    let token = session.token().await?;
     if args.common.json {
         return print_json(&json!({
             "epoch": epoch,
@@ -122,16 +106,16 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
         report.inferences.len()
     );
     println!(
-        "  allocated this epoch  {} tokens",
-        format_tokens(report.totals.allocated)
+        "  allocated this epoch  {}",
+        token.amount(report.totals.allocated)
     );
     println!(
-        "  left in the pool      {} tokens (outputs that reuse nothing)",
-        format_tokens(report.totals.unallocated)
+        "  left in the pool      {} (outputs that reuse nothing or were not published)",
+        token.amount(report.totals.unallocated)
     );
     println!(
-        "  cumulative allocated  {} tokens to {} account(s)",
-        format_tokens(computed.file.total_allocated),
+        "  cumulative allocated  {} to {} account(s)",
+        token.amount(computed.file.total_allocated),
         report.accounts.len()
     );
     println!("  rewards root          {}", computed.file.rewards_root);

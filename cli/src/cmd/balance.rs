@@ -1,6 +1,6 @@
-//! `datanet balance [ADDRESS]`.
+//! `datanet balance [--address ADDRESS]`.
 
-use super::{print_json, util::format_tokens, Common};
+use super::{print_json, Common};
 use alloy::primitives::Address;
 use anyhow::Result;
 use clap::Args;
@@ -12,6 +12,7 @@ pub struct BalanceArgs {
     #[command(flatten)]
     common: Common,
     /// The account; defaults to the wallet's address.
+    #[arg(long, value_name = "ADDRESS")]
     address: Option<Address>,
 }
 
@@ -21,26 +22,22 @@ pub async fn run(args: BalanceArgs) -> Result<()> {
         Some(a) => a,
         None => session.client.sender()?,
     };
+    let token = session.token().await?.clone();
     let balance = session.balance(account).await?;
     let claimed = session.claimed(account).await?;
-    let credit = session
-        .pool()
-        .ownerCredit(account)
-        .call()
-        .await
-        .map_err(|e| session.client.call_error("ownerCredit", e))?;
+    let credit = session.owner_credit(account).await?;
     if args.common.json {
         return print_json(&json!({
             "account": account,
-            "token": session.deployment.token,
+            "token": token,
             "balance": balance.to_string(),
             "claimed": claimed.to_string(),
             "ownerCredit": credit.to_string(),
         }));
     }
     println!("account        {account}");
-    println!("balance        {} tokens", format_tokens(balance));
-    println!("claimed        {} tokens", format_tokens(claimed));
-    println!("owner credit   {} tokens", format_tokens(credit));
+    println!("balance        {}", token.amount(balance));
+    println!("claimed        {}", token.amount(claimed));
+    println!("owner credit   {}", token.amount(credit));
     Ok(())
 }

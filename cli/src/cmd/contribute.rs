@@ -1,10 +1,10 @@
 //! `datanet contribute DATANET_ID PATH…`.
 
-use super::{print_json, util::Table, Common};
+use super::{print_json, Common};
+use crate::ui::{Bar, Table};
 use anyhow::{bail, Result};
 use clap::Args;
-use datanet_cli::{files, session::DEFAULT_CONTRIBUTE_BATCH};
-use indicatif::{ProgressBar, ProgressStyle};
+use datanet_client::{files, session::DEFAULT_CONTRIBUTE_BATCH};
 use std::path::PathBuf;
 
 /// Register data files in a datanet: keccak256 of each file goes on chain, the data stays with you.
@@ -42,14 +42,7 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
         );
     }
     let session = args.common.session().await?;
-    let bar = if args.common.json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(files.len() as u64).with_style(
-            ProgressStyle::with_template("{spinner} contributing [{bar:30}] {pos}/{len} {per_sec}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        )
-    };
+    let bar = Bar::new(args.common.json);
     let prefix = args.uri_prefix.clone();
     let results = session
         .contribute(
@@ -57,14 +50,10 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
             &files,
             |f| format!("{prefix}{}", f.path.display()),
             args.batch_size,
-            |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
+            &bar,
         )
-        .await;
-    bar.finish_and_clear();
-    let results = results?;
+        .await?;
+    drop(bar);
     if args.common.json {
         return print_json(&results);
     }

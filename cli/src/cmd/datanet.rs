@@ -1,33 +1,59 @@
-//! `datanet create`, `datanet show`, `datanet curator add|remove`.
+//! `datanet datanet create|show|curator add|remove`.
 
-use super::{
-    print_json,
-    util::{format_tokens, parse_duration, parse_tokens},
-    Common,
-};
+use super::{print_json, Common};
+use crate::ui::parse_duration;
 use alloy::primitives::Address;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-/// Create a datanet owned by your account.
+/// Datanets: dataset registries with an owner, curators, a bond and a review period.
 #[derive(Args)]
-pub struct CreateArgs {
+pub struct DatanetArgs {
+    #[command(subcommand)]
+    action: DatanetAction,
+}
+
+#[derive(Subcommand)]
+enum DatanetAction {
+    /// Create a datanet owned by your account.
+    Create(CreateArgs),
+    /// Show a datanet: owner, bond, review period, metadata and curators.
+    Show(ShowArgs),
+    /// Add or remove curators of a datanet you own.
+    Curator(CuratorArgs),
+}
+
+pub async fn run(args: DatanetArgs) -> Result<()> {
+    match args.action {
+        DatanetAction::Create(a) => create(a).await,
+        DatanetAction::Show(a) => show(a).await,
+        DatanetAction::Curator(a) => curator(a).await,
+    }
+}
+
+#[derive(Args)]
+struct CreateArgs {
     #[command(flatten)]
     common: Common,
     /// Where the datanet's description lives (e.g. ipfs://…).
     #[arg(long, value_name = "URI")]
     metadata_uri: String,
-    /// Bond each contribution locks until reviewed, in tokens (returned on accept, to the treasury on reject).
-    #[arg(long, default_value = "0", value_name = "TOKENS")]
+    /// Bond each contribution locks until reviewed, in tokens of the deployment's token (returned on
+    /// accept, to the treasury on reject).
+    #[arg(
+        long,
+        default_value = "0",
+        value_name = "TOKENS",
+        allow_hyphen_values = true
+    )]
     bond: String,
     /// Time curators have to review (3600, 30m, 12h, 7d); afterwards anyone may finalize as accepted.
     #[arg(long, default_value = "7d", value_name = "DURATION")]
     review_period: String,
 }
 
-pub async fn create(args: CreateArgs) -> Result<()> {
-    let bond = parse_tokens(&args.bond)?;
+async fn create(args: CreateArgs) -> Result<()> {
     let period = parse_duration(&args.review_period)?;
     let Ok(period) = u32::try_from(period) else {
         bail!(
@@ -36,6 +62,8 @@ pub async fn create(args: CreateArgs) -> Result<()> {
         );
     };
     let session = args.common.session().await?;
+    let token = session.token().await?.clone();
+    let bond = token.parse(&args.bond)?;
     let (datanet_id, receipt) = session
         .create_datanet(&args.metadata_uri, bond, period)
         .await?;
@@ -50,31 +78,31 @@ pub async fn create(args: CreateArgs) -> Result<()> {
         }));
     }
     println!(
-        "Created datanet {datanet_id} (bond {} tokens, review period {period}s)",
-        format_tokens(bond)
+        "Created datanet {datanet_id} (bond {}, review period {period}s)",
+        token.amount(bond)
     );
     println!("  transaction {}", receipt.transaction_hash);
     Ok(())
 }
 
-/// Show a datanet: owner, bond, review period, metadata and curators.
 #[derive(Args)]
-pub struct ShowArgs {
+struct ShowArgs {
     #[command(flatten)]
     common: Common,
     /// The datanet id.
     datanet_id: u64,
 }
 
-pub async fn show(args: ShowArgs) -> Result<()> {
-    let session = args.common.session().await?;
+async fn show(args: ShowArgs) -> Result<()> {
+    let session = args.common.read_session().await?;
     let info = session.datanet(args.datanet_id).await?;
+    let token = session.token().await?;
     if args.common.json {
         return print_json(&info);
     }
     println!("datanet        {}", info.datanet_id);
     println!("owner          {}", info.owner);
-    println!("bond           {} tokens", format_tokens(info.bond));
+    println!("bond           {}", token.amount(info.bond));
     println!("review period  {}s", info.review_period);
     println!("metadata       {}", info.metadata_uri);
     if info.curators.is_empty() {
@@ -94,9 +122,8 @@ pub async fn show(args: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-/// Add or remove curators of a datanet you own.
 #[derive(Args)]
-pub struct CuratorArgs {
+struct CuratorArgs {
     #[command(subcommand)]
     action: CuratorAction,
 }
@@ -119,7 +146,7 @@ struct CuratorChange {
     curator: Address,
 }
 
-pub async fn curator(args: CuratorArgs) -> Result<()> {
+async fn curator(args: CuratorArgs) -> Result<()> {
     let (change, enabled) = match args.action {
         CuratorAction::Add(c) => (c, true),
         CuratorAction::Remove(c) => (c, false),

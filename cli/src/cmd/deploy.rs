@@ -1,10 +1,10 @@
 //! `datanet deploy`.
 
 use super::{print_json, Common};
-use alloy::primitives::{utils::parse_units, Address, U256};
-use anyhow::{Context, Result};
+use alloy::primitives::Address;
+use anyhow::Result;
 use clap::Args;
-use datanet_cli::{deploy, DeployConfig, Deployment};
+use datanet_client::{deploy, DeployConfig, Deployment, Token};
 use std::path::PathBuf;
 
 /// Deploys token (unless --token), DatanetRegistry, ModelRegistry and AttributionPool. A bare
@@ -17,8 +17,13 @@ pub struct DeployArgs {
     /// Use this existing ERC-20 for bonds and payments instead of deploying a fresh token.
     #[arg(long, value_name = "ADDRESS")]
     token: Option<Address>,
-    /// Supply of a freshly deployed token, in whole tokens (18 decimals).
-    #[arg(long, default_value = "1000000000", value_name = "TOKENS")]
+    /// Supply of a freshly deployed token (DatanetToken, 18 decimals), in whole tokens.
+    #[arg(
+        long,
+        default_value = "1000000000",
+        value_name = "TOKENS",
+        allow_hyphen_values = true
+    )]
     token_supply: String,
     /// An attestor address; repeat for several. Default: the deployer.
     #[arg(long = "attestor", value_name = "ADDRESS")]
@@ -38,6 +43,9 @@ pub struct DeployArgs {
     /// May veto epochs and pause the pool. Default: the deployer.
     #[arg(long, value_name = "ADDRESS")]
     guardian: Option<Address>,
+    /// Owns the pool (rotates attestors). Default: the deployer.
+    #[arg(long, value_name = "ADDRESS")]
+    owner: Option<Address>,
     /// Where to write <chainId>.json. Default: --deployments.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -51,19 +59,17 @@ pub async fn run(args: DeployArgs) -> Result<()> {
     let dir = args
         .out
         .clone()
-        .unwrap_or_else(|| args.common.rpc.deployments.clone());
+        .unwrap_or_else(|| args.common.deployments.clone());
     let path = Deployment::path(&dir, client.chain_id());
     if path.exists() && !args.force {
-        return Err(datanet_cli::ClientError::DeploymentExists { path }.into());
+        return Err(datanet_client::ClientError::DeploymentExists { path }.into());
     }
-    let token_supply: U256 = parse_units(&args.token_supply, 18)
-        .with_context(|| {
-            format!(
-                "--token-supply {:?} is not a number of tokens",
-                args.token_supply
-            )
-        })?
-        .into();
+    let fresh_token = Token {
+        address: Address::ZERO,
+        symbol: "DATA".into(),
+        decimals: 18,
+    };
+    let token_supply = fresh_token.parse(&args.token_supply)?;
     let config = DeployConfig {
         token: args.token,
         token_supply,
@@ -73,7 +79,7 @@ pub async fn run(args: DeployArgs) -> Result<()> {
         protocol_fee_bps: args.protocol_fee_bps,
         treasury: args.treasury,
         guardian: args.guardian,
-        owner: None,
+        owner: args.owner,
     };
     let deployment = deploy(&client, &config).await?;
     let path = deployment.save(&dir, args.force)?;

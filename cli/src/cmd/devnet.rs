@@ -1,14 +1,10 @@
 //! `datanet devnet`: a local anvil with persisted state, the contracts deployed, demo accounts funded.
 
-use super::{print_json, util::format_tokens};
-use alloy::{
-    node_bindings::Anvil,
-    primitives::{utils::parse_units, U256},
-    signers::local::PrivateKeySigner,
-};
+use super::print_json;
+use alloy::{node_bindings::Anvil, signers::local::PrivateKeySigner};
 use anyhow::{Context, Result};
 use clap::Args;
-use datanet_cli::{deploy, Client, DeployConfig, Deployment, Session};
+use datanet_client::{deploy, Client, DeployConfig, Deployment, RpcConfig, Session, Token};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +30,12 @@ pub struct DevnetArgs {
     #[arg(long, value_name = "PATH")]
     anvil: Option<PathBuf>,
     /// Tokens minted to each demo account on first start.
-    #[arg(long, default_value = "100000", value_name = "TOKENS")]
+    #[arg(
+        long,
+        default_value = "100000",
+        value_name = "TOKENS",
+        allow_hyphen_values = true
+    )]
     fund: String,
     /// Print the endpoint, deployment and accounts as JSON (then keep running).
     #[arg(long)]
@@ -78,17 +79,22 @@ pub async fn run(args: DevnetArgs) -> Result<()> {
         })?;
     let url = anvil.endpoint();
     let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
-    let client = Client::connect(&url, Some(deployer)).await?;
+    let client = Client::connect(&RpcConfig::new(url.clone()), Some(deployer)).await?;
 
     let existing = match Deployment::load_for_chain(&args.deployments, client.chain_id()) {
         Ok(d) if client.check_deployment(&d).await.is_ok() => Some(d),
         _ => None,
     };
     let fresh = existing.is_none();
+    let fresh_token = Token {
+        address: alloy::primitives::Address::ZERO,
+        symbol: "DATA".into(),
+        decimals: 18,
+    };
     let deployment = match existing {
         Some(d) => d,
         None => {
-            let supply: U256 = parse_units("1000000000", 18)?.into();
+            let supply = fresh_token.parse("1000000000")?;
             let config = DeployConfig {
                 token_supply: supply,
                 challenge_period: 3_600,
@@ -100,22 +106,15 @@ pub async fn run(args: DevnetArgs) -> Result<()> {
             d
         }
     };
-    let session = Session { client, deployment };
+    let session = Session::new(client, deployment);
     let accounts: Vec<_> = anvil.addresses().to_vec();
     if fresh {
-        let amount: U256 = parse_units(&args.fund, 18)
-            .with_context(|| format!("--fund {:?} is not a token amount", args.fund))?
-            .into();
+        let amount = session.parse_amount(&args.fund).await?;
         for account in accounts.iter().skip(1) {
-            let pending = session
-                .token()
-                .transfer(*account, amount)
-                .send()
-                .await
-                .map_err(|e| session.client.call_error("transfer", e))?;
-            session.client.confirm("transfer", pending).await?;
+            session.transfer(*account, amount).await?;
         }
     }
+    let token = session.token().await?.clone();
     let mut balances = Vec::new();
     for account in &accounts {
         balances.push(session.balance(*account).await?);
@@ -143,7 +142,7 @@ pub async fn run(args: DevnetArgs) -> Result<()> {
         println!("  DatanetRegistry  {}", session.deployment.datanet_registry);
         println!("accounts (anvil's public test accounts; sign with --mnemonic-index N and anvil's test mnemonic):");
         for (i, (a, b)) in accounts.iter().zip(&balances).enumerate() {
-            println!("  {i}  {a}  {} tokens", format_tokens(*b));
+            println!("  {i}  {a}  {}", token.amount(*b));
         }
         println!("Ctrl-C to stop; the state is saved and reloaded next time.");
     }

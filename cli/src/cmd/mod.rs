@@ -2,29 +2,39 @@
 
 mod attribute;
 mod balance;
+mod completions;
 mod contribute;
 mod datanet;
 mod deploy;
 mod devnet;
-mod epoch;
+pub mod epoch;
 mod impact;
 mod model;
 mod pay;
 mod review;
 mod rewards;
 mod tree;
-mod util;
 
+pub use crate::opts::Common;
+pub use crate::ui::print_json;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use datanet_cli::{
-    opts::{RpcOpts, WalletOpts},
-    Client, Session,
-};
+
+/// Exit status of `epoch verify` when the recomputed epoch differs from the folder or the chain.
+pub const EXIT_MISMATCH: u8 = 3;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success
+  1  error (the message names what failed and, where there is one, the fix)
+  2  usage error (unknown flag, missing argument)
+  3  verification mismatch (`epoch verify`: the recomputed epoch differs from the folder or the chain)
+
+Logging: RUST_LOG=datanet_client=debug (to stderr; keys and passwords are never logged).";
 
 /// Datanet: contribute data, pay for model outputs, attribute and claim rewards.
 #[derive(Parser)]
-#[command(name = "datanet", version, propagate_version = true)]
+#[command(name = "datanet", version, propagate_version = true, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,21 +46,17 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Start a local chain with the contracts deployed and demo accounts funded.
     Devnet(devnet::DevnetArgs),
-    /// Create a datanet owned by your account.
-    Create(datanet::CreateArgs),
-    /// Show a datanet.
-    Show(datanet::ShowArgs),
-    /// Add or remove curators of a datanet you own.
-    Curator(datanet::CuratorArgs),
+    /// Datanets: create, show, curators.
+    Datanet(datanet::DatanetArgs),
     /// Register data files in a datanet (batched, idempotent).
     Contribute(contribute::ContributeArgs),
     /// Accept or reject pending contributions (curators and owners).
     Review(review::ReviewArgs),
     /// Accept a contribution whose review period passed without a review.
     Finalize(review::FinalizeArgs),
-    /// Register models.
+    /// Models: register.
     Model(model::ModelArgs),
-    /// Pay for model outputs.
+    /// Pay for model outputs (idempotent: outputs you already paid for are skipped).
     Pay(pay::PayArgs),
     /// Build an epoch: attribute paid outputs to contributed data; write report, tree and epoch file.
     Attribute(attribute::AttributeArgs),
@@ -64,40 +70,15 @@ enum Command {
     Tree(tree::TreeArgs),
     /// Token balance, claimed rewards and owner credit of an account.
     Balance(balance::BalanceArgs),
-}
-
-/// Options every chain-facing command takes.
-#[derive(clap::Args, Clone, Debug)]
-pub struct Common {
-    #[command(flatten)]
-    pub rpc: RpcOpts,
-    #[command(flatten)]
-    pub wallet: WalletOpts,
-    /// Print machine-readable JSON only.
-    #[arg(long, global = true)]
-    pub json: bool,
-}
-
-impl Common {
-    /// Connects with the wallet (if any was given).
-    pub async fn client(&self) -> Result<Client> {
-        let signer = self.wallet.signer()?;
-        Ok(Client::connect(&self.rpc.rpc_url, signer).await?)
-    }
-
-    /// Connects and loads the chain's deployment.
-    pub async fn session(&self) -> Result<Session> {
-        Ok(Session::open(self.client().await?, &self.rpc.deployments).await?)
-    }
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
         Command::Devnet(args) => devnet::run(args).await,
-        Command::Create(args) => datanet::create(args).await,
-        Command::Show(args) => datanet::show(args).await,
-        Command::Curator(args) => datanet::curator(args).await,
+        Command::Datanet(args) => datanet::run(args).await,
         Command::Contribute(args) => contribute::run(args).await,
         Command::Review(args) => review::review(args).await,
         Command::Finalize(args) => review::finalize(args).await,
@@ -109,13 +90,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Epoch(args) => epoch::run(args).await,
         Command::Impact(args) => impact::run(args).await,
         Command::Tree(args) => tree::run(args),
+        Command::Completions(args) => completions::run(args),
     }
-}
-
-/// Prints `value` as pretty JSON.
-pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -126,5 +102,51 @@ mod tests {
     #[test]
     fn every_command_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_documents_the_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        for line in [
+            "0  success",
+            "1  error",
+            "2  usage",
+            "3  verification mismatch",
+        ] {
+            assert!(help.contains(line), "{help}");
+        }
+    }
+
+    /// A keystore is `--account NAME` everywhere; an address is `--address` everywhere.
+    #[test]
+    fn one_flag_one_meaning() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for arg in cmd.get_arguments() {
+                match arg.get_long() {
+                    Some("account") => assert_eq!(
+                        arg.get_value_names().map(|v| v[0].as_str()),
+                        Some("NAME"),
+                        "{path} --account must name a keystore"
+                    ),
+                    Some("address") => assert_eq!(
+                        arg.get_value_names().map(|v| v[0].as_str()),
+                        Some("ADDRESS"),
+                        "{path} --address"
+                    ),
+                    _ => {}
+                }
+                if arg.is_positional() {
+                    let name = arg.get_id().as_str();
+                    assert!(
+                        name != "address" && name != "account",
+                        "{path}: an account is passed as --address, not as a positional"
+                    );
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        walk(&Cli::command(), "datanet");
     }
 }

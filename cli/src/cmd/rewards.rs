@@ -1,13 +1,12 @@
 //! `datanet rewards show|claim`: cumulative rewards from an epoch's reward tree.
 
-use super::{print_json, util::format_tokens, Common};
-use alloy::primitives::{Address, U256};
-use anyhow::{bail, Context, Result};
+use super::{print_json, Common};
+use alloy::primitives::Address;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use datanet_attribution::RewardTree;
-use datanet_cli::Session;
+use datanet_client::epoch::read_tree;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// See and claim your rewards.
 #[derive(Args)]
@@ -36,114 +35,59 @@ struct RewardsOpts {
     address: Option<Address>,
 }
 
-/// Loads a tree dump from a file or an epoch folder.
-pub fn load_tree(path: &Path) -> Result<RewardTree> {
-    let file = if path.is_dir() {
-        path.join("tree.json")
-    } else {
-        path.to_path_buf()
-    };
-    let bytes = std::fs::read(&file)
-        .with_context(|| format!("cannot read reward tree {}", file.display()))?;
-    RewardTree::load(&bytes)
-        .with_context(|| format!("{} is not a standard-v1 reward tree", file.display()))
-}
-
-struct Position {
-    account: Address,
-    cumulative: U256,
-    claimed: U256,
-    root_matches: bool,
-}
-
-async fn position(session: &Session, tree: &RewardTree, account: Address) -> Result<Position> {
-    let root = session
-        .pool()
-        .rewardsRoot()
-        .call()
-        .await
-        .map_err(|e| session.client.call_error("rewardsRoot", e))?;
-    let cumulative = tree.amount_of(account).unwrap_or(U256::ZERO);
-    let claimed = session.claimed(account).await?;
-    Ok(Position {
-        account,
-        cumulative,
-        claimed,
-        root_matches: root == tree.root(),
-    })
-}
-
 pub async fn run(args: RewardsArgs) -> Result<()> {
     let (opts, claim) = match args.action {
         RewardsAction::Show(o) => (o, false),
         RewardsAction::Claim(o) => (o, true),
     };
-    let tree = load_tree(&opts.tree)?;
+    let tree = read_tree(&opts.tree)
+        .with_context(|| format!("cannot read reward tree {}", opts.tree.display()))?;
     let session = opts.common.session().await?;
     let account = match opts.address {
         Some(a) => a,
         None => session.client.sender()?,
     };
-    let p = position(&session, &tree, account).await?;
-    let claimable = p.cumulative.saturating_sub(p.claimed);
+    let token = session.token().await?.clone();
     if !claim {
+        let p = session.reward_position(&tree, account).await?;
         if opts.common.json {
             return print_json(&json!({
                 "account": p.account,
                 "cumulative": p.cumulative.to_string(),
                 "claimed": p.claimed.to_string(),
-                "claimable": if p.root_matches { claimable } else { U256::ZERO }.to_string(),
-                "treeRoot": tree.root(),
-                "treeIsCurrentRoot": p.root_matches,
+                "claimable": p.claimable().to_string(),
+                "treeRoot": p.tree_root,
+                "treeIsCurrentRoot": p.is_current_root,
+                "token": token,
             }));
         }
         println!("account      {}", p.account);
-        println!("cumulative   {} tokens", format_tokens(p.cumulative));
-        println!("claimed      {} tokens", format_tokens(p.claimed));
-        if p.root_matches {
-            println!("claimable    {} tokens", format_tokens(claimable));
+        println!("cumulative   {}", token.amount(p.cumulative));
+        println!("claimed      {}", token.amount(p.claimed));
+        if p.is_current_root {
+            println!("claimable    {}", token.amount(p.claimable()));
         } else {
             println!(
                 "claimable    — this tree ({}) is not the pool's claimable root yet",
-                tree.root()
+                p.tree_root
             );
         }
         return Ok(());
     }
-
-    if !p.root_matches {
-        bail!(
-            "tree root {} is not the pool's claimable root; wait for `epoch accept` or use the latest epoch's tree",
-            tree.root()
-        );
-    }
-    if tree.amount_of(account).is_none() {
-        bail!("{account} has no leaf in this reward tree: nothing to claim");
-    }
-    if claimable.is_zero() {
-        bail!(
-            "{account} already claimed its {} tokens: nothing new to claim",
-            format_tokens(p.claimed)
-        );
-    }
-    let proof = tree.get_proof_for(account)?;
-    let before = session.balance(account).await?;
-    let (amount, receipt) = session.claim(account, p.cumulative, proof).await?;
-    let after = session.balance(account).await?;
-    let received = after.saturating_sub(before);
+    let c = session.claim_from_tree(&tree, account).await?;
     if opts.common.json {
         return print_json(&json!({
             "account": account,
-            "amount": amount.to_string(),
-            "received": received.to_string(),
-            "cumulative": p.cumulative.to_string(),
-            "transactionHash": receipt.transaction_hash,
+            "amount": c.amount.to_string(),
+            "received": c.received.to_string(),
+            "cumulative": c.cumulative.to_string(),
+            "transactionHash": c.receipt.transaction_hash,
         }));
     }
     println!(
-        "{account} received {} tokens (cumulative {})",
-        format_tokens(received),
-        format_tokens(p.cumulative)
+        "{account} received {} (cumulative {})",
+        token.amount(c.received),
+        token.amount(c.cumulative)
     );
     Ok(())
 }

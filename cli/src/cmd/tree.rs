@@ -1,10 +1,11 @@
 //! `datanet tree build|proof`: OpenZeppelin-compatible reward trees for operators and integrators.
 
 use super::print_json;
-use alloy::primitives::{Address, U256};
+use alloy::primitives::Address;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use datanet_attribution::RewardTree;
+use datanet_client::{epoch::read_tree, tree::read_values};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -34,6 +35,7 @@ enum TreeAction {
         /// The tree dump.
         tree: PathBuf,
         /// The account.
+        #[arg(long, value_name = "ADDRESS")]
         address: Address,
         /// Print machine-readable JSON only.
         #[arg(long)]
@@ -41,70 +43,10 @@ enum TreeAction {
     },
 }
 
-fn parse_values(path: &PathBuf) -> Result<Vec<(Address, U256)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if path.extension().is_some_and(|e| e == "json") {
-        let rows: Vec<(Address, String)> = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a JSON array of [address, amount]",
-                path.display()
-            )
-        })?;
-        return rows
-            .into_iter()
-            .map(|(a, v)| {
-                Ok((
-                    a,
-                    v.parse::<U256>()
-                        .with_context(|| format!("amount {v:?} is not an integer"))?,
-                ))
-            })
-            .collect();
-    }
-    let mut values = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some((address, amount)) = line.split_once(',') else {
-            bail!(
-                "{} line {}: expected `address,amount`",
-                path.display(),
-                i + 1
-            );
-        };
-        let address = match address.trim().parse::<Address>() {
-            Ok(a) => a,
-            Err(_) if i == 0 => continue, // header
-            Err(_) => bail!(
-                "{} line {}: {:?} is not an address",
-                path.display(),
-                i + 1,
-                address.trim()
-            ),
-        };
-        let amount = amount.trim().parse::<U256>().with_context(|| {
-            format!(
-                "{} line {}: {:?} is not an amount in base units",
-                path.display(),
-                i + 1,
-                amount.trim()
-            )
-        })?;
-        values.push((address, amount));
-    }
-    Ok(values)
-}
-
 pub fn run(args: TreeArgs) -> Result<()> {
     match args.action {
         TreeAction::Build { values, out, json } => {
-            let values = parse_values(&values)?;
-            if values.is_empty() {
-                bail!("no values: a tree needs at least one `address,amount`");
-            }
+            let values = read_values(&values)?;
             let count = values.len();
             let tree = RewardTree::of(values)?;
             std::fs::write(&out, tree.to_json_pretty())
@@ -124,7 +66,7 @@ pub fn run(args: TreeArgs) -> Result<()> {
             address,
             json,
         } => {
-            let tree = super::rewards::load_tree(&tree)?;
+            let tree = read_tree(&tree)?;
             let Some(amount) = tree.amount_of(address) else {
                 bail!("{address} is not in the tree")
             };

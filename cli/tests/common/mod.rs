@@ -5,6 +5,8 @@
 // Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use alloy::{
     hex,
     node_bindings::{Anvil, AnvilInstance},
@@ -12,7 +14,7 @@ use alloy::{
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use datanet_cli::{Client, Deployment, Session};
+use datanet_client::{Client, Deployment, RpcConfig, Session};
 use serde_json::Value;
 use std::{
     path::{Path, PathBuf},
@@ -44,6 +46,8 @@ pub fn tokens(n: &str) -> U256 {
 pub struct Devnet {
     pub anvil: AnvilInstance,
     pub dir: TempDir,
+    /// The hostile provider commands talk through, if any.
+    pub proxy: Option<proxy::HostileProxy>,
 }
 
 impl Devnet {
@@ -59,6 +63,29 @@ impl Devnet {
 
     /// Like [`Devnet::start_with`], with extra `datanet deploy` arguments (attestors, threshold, …).
     pub fn start_deploying(anvil_args: &[&str], deploy_args: &[&str]) -> Self {
+        Self::start_full(anvil_args, deploy_args, None)
+    }
+
+    /// Like [`Devnet::start_deploying`], with every command (deploy included) talking to anvil
+    /// through a [`proxy::HostileProxy`].
+    pub fn start_hostile(deploy_args: &[&str], hostility: proxy::Hostility) -> Self {
+        Self::start_full(&[], deploy_args, Some(hostility))
+    }
+
+    fn start_full(
+        anvil_args: &[&str],
+        deploy_args: &[&str],
+        hostility: Option<proxy::Hostility>,
+    ) -> Self {
+        let devnet = Self::launch(anvil_args, hostility);
+        let mut deploy = vec!["deploy"];
+        deploy.extend_from_slice(deploy_args);
+        devnet.run_as(0, &deploy).success();
+        devnet
+    }
+
+    /// Anvil (and the hostile proxy, if asked) without a deployment yet.
+    pub fn launch(anvil_args: &[&str], hostility: Option<proxy::Hostility>) -> Self {
         let anvil = Anvil::new()
             .path(anvil_path())
             .args(anvil_args.iter().copied())
@@ -66,11 +93,69 @@ impl Devnet {
             .try_spawn()
             .expect("anvil starts");
         let dir = tempfile::tempdir().expect("temp dir");
-        let devnet = Self { anvil, dir };
-        let mut deploy = vec!["deploy"];
-        deploy.extend_from_slice(deploy_args);
-        devnet.run_as(0, &deploy).success();
-        devnet
+        let proxy = hostility.map(|h| proxy::HostileProxy::start(&anvil.endpoint(), h));
+        Self { anvil, dir, proxy }
+    }
+
+    /// Appends `blocks` empty blocks to the chain without mining them: dumps anvil's state, extends
+    /// its block list (each header hashed and linked to its parent, as anvil does), and restarts
+    /// anvil from it (the proxy, if any, follows). Anvil mines an empty block in a time that grows
+    /// with the chain's length — 50,000 blocks take half an hour on these machines; this takes
+    /// seconds.
+    pub async fn extend_history(&mut self, blocks: u64) {
+        use std::io::Read;
+        let dump = self.rpc("anvil_dumpState", ()).await;
+        let gz = hex::decode(dump.as_str().expect("hex state")).expect("hex state");
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_end(&mut json)
+            .expect("gzipped state");
+        let mut state: Value = serde_json::from_slice(&json).expect("state JSON");
+        let list = state["blocks"].as_array_mut().expect("blocks");
+        let last = list
+            .iter()
+            .max_by_key(|b| quantity(&b["header"]["number"]))
+            .expect("a block")
+            .clone();
+        let mut parent: alloy::consensus::Header =
+            serde_json::from_value(last["header"].clone()).expect("a header");
+        let mut parent_hash = parent.hash_slow();
+        for _ in 0..blocks {
+            let mut header = parent.clone();
+            header.parent_hash = parent_hash;
+            header.number += 1;
+            header.timestamp += 1;
+            header.gas_used = 0;
+            header.logs_bloom = Default::default();
+            header.transactions_root = alloy::consensus::constants::EMPTY_ROOT_HASH;
+            header.receipts_root = alloy::consensus::constants::EMPTY_ROOT_HASH;
+            parent_hash = header.hash_slow();
+            list.push(serde_json::json!({
+                "header": header,
+                "transactions": [],
+                "ommers": [],
+                "withdrawals": last["withdrawals"],
+            }));
+            parent = header;
+        }
+        state["best_block_number"] = serde_json::json!(parent.number);
+        state["block"]["number"] = serde_json::json!(format!("{:#x}", parent.number));
+        state["block"]["timestamp"] = serde_json::json!(format!("{:#x}", parent.timestamp));
+        let file = self.path("history-state.json");
+        std::fs::write(&file, serde_json::to_vec(&state).unwrap()).unwrap();
+        let anvil = Anvil::new()
+            .path(anvil_path())
+            .arg("--load-state")
+            .arg(&file)
+            .timeout(120_000)
+            .try_spawn()
+            .expect("anvil restarts from the extended state");
+        self.anvil = anvil;
+        if let Some(proxy) = &self.proxy {
+            proxy.set_upstream(&self.anvil.endpoint());
+        }
+        let height = self.rpc("eth_blockNumber", ()).await;
+        assert_eq!(quantity(&height), parent.number, "anvil loaded the history");
     }
 
     /// `deployments/<chainId>.json` as `datanet deploy` wrote it.
@@ -79,7 +164,16 @@ impl Devnet {
             .expect("deployment file")
     }
 
+    /// The URL commands use: the hostile proxy's when the devnet has one, else anvil's.
     pub fn url(&self) -> String {
+        match &self.proxy {
+            Some(proxy) => proxy.url(),
+            None => self.anvil.endpoint(),
+        }
+    }
+
+    /// Anvil itself, for the test's own reads and setup.
+    pub fn direct_url(&self) -> String {
         self.anvil.endpoint()
     }
 
@@ -140,12 +234,16 @@ impl Devnet {
         Run::of(args, cmd.output().expect("datanet runs"))
     }
 
+    /// A library client signing as account `i`, talking to anvil directly.
+    pub async fn client(&self, i: usize) -> Client {
+        Client::connect(&RpcConfig::new(self.direct_url()), Some(self.signer(i)))
+            .await
+            .expect("connect")
+    }
+
     /// A library session signing as account `i`.
     pub async fn session(&self, i: usize) -> Session {
-        let client = Client::connect(&self.url(), Some(self.signer(i)))
-            .await
-            .expect("connect");
-        Session::open(client, &self.path("deployments"))
+        Session::open(self.client(i).await, &self.path("deployments"))
             .await
             .expect("session")
     }
@@ -205,15 +303,8 @@ impl Devnet {
     /// Sends `amount` tokens from the deployer (who holds the supply) to account `to`.
     pub async fn fund(&self, to: usize, amount: U256) {
         let session = self.session(0).await;
-        let pending = session
-            .token()
-            .transfer(self.address(to), amount)
-            .send()
-            .await
-            .expect("transfer sent");
         session
-            .client
-            .confirm("transfer", pending)
+            .transfer(self.address(to), amount)
             .await
             .expect("transfer mined");
     }
@@ -264,6 +355,7 @@ impl Devnet {
             .run_as(
                 owner,
                 &[
+                    "datanet",
                     "create",
                     "--metadata-uri",
                     "ipfs://datanet",
@@ -276,6 +368,14 @@ impl Devnet {
             )
             .success();
         out.json()["datanetId"].as_u64().expect("datanetId")
+    }
+}
+
+/// A JSON-RPC quantity ("0x…" or a number).
+pub fn quantity(value: &Value) -> u64 {
+    match value {
+        Value::String(hex) => u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex"),
+        other => other.as_u64().expect("a quantity"),
     }
 }
 

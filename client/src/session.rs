@@ -1,10 +1,15 @@
 //! A [`Client`] bound to one [`Deployment`]: typed operations over the four contracts.
 
-use crate::{files::DataFile, Client, ClientError, Deployment};
+use crate::{
+    files::DataFile,
+    progress::Progress,
+    token::{Amount, Token},
+    Client, ClientError, Deployment,
+};
 use alloy::{
     primitives::{keccak256, Address, B256, U256},
     providers::DynProvider,
-    rpc::types::TransactionReceipt,
+    rpc::types::{Filter, TransactionReceipt},
     sol_types::{SolEvent, SolValue},
 };
 use datanet_bindings::{
@@ -15,7 +20,8 @@ use datanet_bindings::{
     ModelRegistry::{self, ModelRegistryInstance},
 };
 use serde::Serialize;
-use std::path::Path;
+use std::{path::Path, sync::Arc};
+use tokio::sync::OnceCell;
 
 /// Contributions sent per transaction: ~27k gas each keeps a batch far below block gas limits.
 pub const DEFAULT_CONTRIBUTE_BATCH: usize = 250;
@@ -59,6 +65,8 @@ impl Status {
 pub struct DatanetInfo {
     pub datanet_id: u64,
     pub owner: Address,
+    /// In base units of the deployment token.
+    #[serde(with = "crate::serde_u256")]
     pub bond: U256,
     pub review_period: u32,
     pub metadata_uri: String,
@@ -92,14 +100,24 @@ pub struct ContributedFile {
 pub struct Session {
     pub client: Client,
     pub deployment: Deployment,
+    token: Arc<OnceCell<Token>>,
 }
 
 impl Session {
+    /// A session on `deployment`, trusted as given (see [`Session::open`] for the checked way).
+    pub fn new(client: Client, deployment: Deployment) -> Self {
+        Self {
+            client,
+            deployment,
+            token: Arc::new(OnceCell::new()),
+        }
+    }
+
     /// Loads `<dir>/<chainId>.json` for the client's chain and checks the contracts exist there.
     pub async fn open(client: Client, deployments_dir: &Path) -> Result<Self, ClientError> {
         let deployment = Deployment::load_for_chain(deployments_dir, client.chain_id())?;
         client.check_deployment(&deployment).await?;
-        Ok(Self { client, deployment })
+        Ok(Self::new(client, deployment))
     }
 
     /// `DatanetRegistry` bound to the provider.
@@ -126,9 +144,45 @@ impl Session {
         )
     }
 
-    /// The ERC-20 of bonds and payments.
-    pub fn token(&self) -> DatanetTokenInstance<DynProvider> {
+    /// The ERC-20 of bonds and payments, through the `DatanetToken` bindings (only its ERC-20
+    /// functions are used on tokens deployed elsewhere).
+    pub fn token_contract(&self) -> DatanetTokenInstance<DynProvider> {
         DatanetToken::new(self.deployment.token, self.client.provider().clone())
+    }
+
+    /// The token's symbol and decimals, read once per session.
+    pub async fn token(&self) -> Result<&Token, ClientError> {
+        self.token
+            .get_or_try_init(|| async {
+                let contract = self.token_contract();
+                let decimals = contract
+                    .decimals()
+                    .call()
+                    .await
+                    .map_err(|e| self.client.call_error("decimals", e))?;
+                // A token without a readable symbol is still usable: say "tokens".
+                let symbol = contract
+                    .symbol()
+                    .call()
+                    .await
+                    .unwrap_or_else(|_| "tokens".to_string());
+                Ok(Token {
+                    address: self.deployment.token,
+                    symbol,
+                    decimals,
+                })
+            })
+            .await
+    }
+
+    /// Parses a typed amount in the token's units.
+    pub async fn parse_amount(&self, text: &str) -> Result<U256, ClientError> {
+        Ok(self.token().await?.parse(text)?)
+    }
+
+    /// `value` base units, for display.
+    pub async fn amount(&self, value: U256) -> Result<Amount, ClientError> {
+        Ok(self.token().await?.amount(value))
     }
 
     /* DATANETS */
@@ -141,13 +195,11 @@ impl Session {
         review_period: u32,
     ) -> Result<(u64, TransactionReceipt), ClientError> {
         let call = "createDatanet";
-        let pending = self
+        let tx = self
             .registry()
             .createDatanet(metadata_uri.to_string(), bond, review_period)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        let receipt = self.client.confirm(call, pending).await?;
+            .into_transaction_request();
+        let receipt = self.client.send(call, tx).await?;
         let event = event::<DatanetRegistry::DatanetCreated>(&receipt, call)?;
         Ok((to_u64(event.datanetId), receipt))
     }
@@ -161,31 +213,30 @@ impl Session {
             .await
             .map_err(|e| self.client.call_error("getDatanet", e))?;
         if d.owner == Address::ZERO {
-            return Err(ClientError::InvalidInput(format!(
-                "datanet {datanet_id} does not exist (datanets run from 1 to {})",
-                self.datanet_count().await?
-            )));
+            return Err(ClientError::DatanetNotFound {
+                datanet_id,
+                count: self.datanet_count().await?,
+            });
         }
-        let created = registry
-            .DatanetCreated_filter()
-            .topic1(U256::from(datanet_id))
-            .from_block(self.deployment.deployment_block)
-            .query()
-            .await
-            .map_err(|e| self.client.call_error("DatanetCreated logs", e))?;
+        let latest = self.client.latest_block().await?;
+        let by_id = Filter::new()
+            .address(self.deployment.datanet_registry)
+            .topic1(U256::from(datanet_id));
+        let from = self.deployment.deployment_block;
+        let created = self
+            .client
+            .events::<DatanetRegistry::DatanetCreated>(by_id.clone(), from, latest)
+            .await?;
         let metadata_uri = created
             .first()
             .map(|(e, _)| e.metadataURI.clone())
             .unwrap_or_default();
-        let curator_events = registry
-            .CuratorSet_filter()
-            .topic1(U256::from(datanet_id))
-            .from_block(self.deployment.deployment_block)
-            .query()
-            .await
-            .map_err(|e| self.client.call_error("CuratorSet logs", e))?;
         let mut curators: Vec<Address> = Vec::new();
-        for (e, _) in curator_events {
+        for (e, _) in self
+            .client
+            .events::<DatanetRegistry::CuratorSet>(by_id, from, latest)
+            .await?
+        {
             curators.retain(|c| *c != e.curator);
             if e.enabled {
                 curators.push(e.curator);
@@ -219,22 +270,21 @@ impl Session {
         curator: Address,
         enabled: bool,
     ) -> Result<TransactionReceipt, ClientError> {
-        let call = "setCurator";
-        let pending = self
+        let tx = self
             .registry()
             .setCurator(U256::from(datanet_id), curator, enabled)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        self.client.confirm(call, pending).await
+            .into_transaction_request();
+        self.client.send("setCurator", tx).await
     }
+
+    /* CONTRIBUTIONS */
 
     /// The id a content hash has in a datanet (computed locally, as the contract does).
     pub fn contribution_id(datanet_id: u64, content_hash: B256) -> B256 {
         keccak256((U256::from(datanet_id), content_hash).abi_encode())
     }
 
-    /// Reads many contributions in one call.
+    /// Reads many contributions, 1,000 per call.
     pub async fn contributions(&self, ids: &[B256]) -> Result<Vec<ContributionInfo>, ClientError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(1_000) {
@@ -259,15 +309,17 @@ impl Session {
 
     /// Registers files in a datanet: skips hashes already registered (so a re-run after a crash only
     /// sends what is missing), approves the bonds once, sends batches, and reports per file.
-    /// `progress(done, total)` is called as batches are confirmed.
     pub async fn contribute(
         &self,
         datanet_id: u64,
         files: &[DataFile],
         uri_of: impl Fn(&DataFile) -> String,
         batch_size: usize,
-        mut progress: impl FnMut(usize, usize),
+        progress: &dyn Progress,
     ) -> Result<Vec<ContributedFile>, ClientError> {
+        if batch_size == 0 {
+            return Err(ClientError::ZeroBatch);
+        }
         let sender = self.client.sender()?;
         let info = self.datanet(datanet_id).await?;
         let ids: Vec<B256> = files
@@ -277,7 +329,7 @@ impl Session {
         let existing = self.contributions(&ids).await?;
 
         let mut results = Vec::with_capacity(files.len());
-        let mut todo: Vec<(usize, ContributionInput)> = Vec::new();
+        let mut todo: Vec<ContributionInput> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, (file, record)) in files.iter().zip(&existing).enumerate() {
             let outcome = if record.status.is_registered() {
@@ -285,13 +337,10 @@ impl Session {
             } else if !seen.insert(file.content_hash) {
                 "skipped: same content as another file".to_string()
             } else {
-                todo.push((
-                    i,
-                    ContributionInput {
-                        contentHash: file.content_hash,
-                        uri: uri_of(file),
-                    },
-                ));
+                todo.push(ContributionInput {
+                    contentHash: file.content_hash,
+                    uri: uri_of(file),
+                });
                 "registered".to_string()
             };
             results.push(ContributedFile {
@@ -315,25 +364,24 @@ impl Session {
 
         // Send every batch before waiting, so the node can mine them back to back.
         let registry = self.registry();
-        let batches: Vec<&[(usize, ContributionInput)]> = todo.chunks(batch_size.max(1)).collect();
-        let mut pending = Vec::with_capacity(batches.len());
-        for batch in &batches {
-            let items: Vec<ContributionInput> =
-                batch.iter().map(|(_, item)| item.clone()).collect();
+        let mut sent = Vec::new();
+        for batch in todo.chunks(batch_size) {
             let tx = registry
-                .contributeBatch(U256::from(datanet_id), items)
-                .send()
-                .await
-                .map_err(|e| self.client.call_error("contributeBatch", e))?;
-            pending.push((batch.len(), tx));
+                .contributeBatch(U256::from(datanet_id), batch.to_vec())
+                .into_transaction_request();
+            sent.push((
+                batch.len(),
+                self.client.submit("contributeBatch", tx).await?,
+            ));
         }
+        progress.start("contributing", todo.len() as u64);
         let mut done = 0;
-        progress(done, todo.len());
-        for (len, tx) in pending {
-            self.client.confirm("contributeBatch", tx).await?;
+        for (len, tx) in sent {
+            self.client.confirm(&tx).await?;
             done += len;
-            progress(done, todo.len());
+            progress.set(done as u64);
         }
+        progress.finish();
         Ok(results)
     }
 
@@ -348,24 +396,17 @@ impl Session {
         } else {
             "reviewBatch (reject)"
         };
-        let pending = self
+        let tx = self
             .registry()
             .reviewBatch(ids.to_vec(), accept)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        self.client.confirm(call, pending).await
+            .into_transaction_request();
+        self.client.send(call, tx).await
     }
 
     /// Accepts a contribution whose review period passed.
     pub async fn finalize(&self, id: B256) -> Result<TransactionReceipt, ClientError> {
-        let pending = self
-            .registry()
-            .finalize(id)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error("finalize", e))?;
-        self.client.confirm("finalize", pending).await
+        let tx = self.registry().finalize(id).into_transaction_request();
+        self.client.send("finalize", tx).await
     }
 
     /* MODELS */
@@ -379,27 +420,17 @@ impl Session {
     ) -> Result<(u64, TransactionReceipt), ClientError> {
         let call = "registerModel";
         let ids = datanet_ids.iter().map(|id| U256::from(*id)).collect();
-        let pending = self
+        let tx = self
             .models()
             .registerModel(metadata_uri.to_string(), ids, owner_share_bps)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        let receipt = self.client.confirm(call, pending).await?;
+            .into_transaction_request();
+        let receipt = self.client.send(call, tx).await?;
         let event = event::<ModelRegistry::ModelRegistered>(&receipt, call)?;
         Ok((to_u64(event.modelId), receipt))
     }
 
-    /* PAYMENTS AND REWARDS */
-
-    /// Pays for outputs of `model_id`: `(amount, inferenceId)` each, batched.
-    pub async fn pay(
-        &self,
-        model_id: u64,
-        payments: &[(U256, B256)],
-        batch_size: usize,
-    ) -> Result<Vec<TransactionReceipt>, ClientError> {
-        let sender = self.client.sender()?;
+    /// Fails with [`ClientError::ModelNotFound`] unless the model exists.
+    pub async fn check_model(&self, model_id: u64) -> Result<(), ClientError> {
         let model = self
             .models()
             .getModel(U256::from(model_id))
@@ -407,61 +438,25 @@ impl Session {
             .await
             .map_err(|e| self.client.call_error("getModel", e))?;
         if model.owner == Address::ZERO {
-            return Err(ClientError::InvalidInput(format!(
-                "model {model_id} does not exist"
-            )));
-        }
-        let total = payments
-            .iter()
-            .fold(U256::ZERO, |acc, (amount, _)| acc + amount);
-        self.ensure_balance_and_allowance(
-            sender,
-            self.deployment.attribution_pool,
-            total,
-            "payments",
-        )
-        .await?;
-        let pool = self.pool();
-        let mut pending = Vec::new();
-        for batch in payments.chunks(batch_size.max(1)) {
-            let amounts = batch.iter().map(|(a, _)| *a).collect();
-            let ids = batch.iter().map(|(_, id)| *id).collect();
-            let tx = pool
-                .payForInferences(U256::from(model_id), amounts, ids)
-                .send()
+            let count = self
+                .models()
+                .modelCount()
+                .call()
                 .await
-                .map_err(|e| self.client.call_error("payForInferences", e))?;
-            pending.push(tx);
+                .map_err(|e| self.client.call_error("modelCount", e))?;
+            return Err(ClientError::ModelNotFound {
+                model_id,
+                count: to_u64(count),
+            });
         }
-        let mut receipts = Vec::with_capacity(pending.len());
-        for tx in pending {
-            receipts.push(self.client.confirm("payForInferences", tx).await?);
-        }
-        Ok(receipts)
+        Ok(())
     }
 
-    /// Claims `account`'s cumulative amount with a proof; returns the amount paid.
-    pub async fn claim(
-        &self,
-        account: Address,
-        cumulative_amount: U256,
-        proof: Vec<B256>,
-    ) -> Result<(U256, TransactionReceipt), ClientError> {
-        let call = "claim";
-        let pending = self
-            .pool()
-            .claim(account, cumulative_amount, proof)
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        let receipt = self.client.confirm(call, pending).await?;
-        let event = event::<AttributionPool::Claimed>(&receipt, call)?;
-        Ok((event.amount, receipt))
-    }
+    /* TOKENS AND REWARDS */
 
     /// Token balance of `account`.
     pub async fn balance(&self, account: Address) -> Result<U256, ClientError> {
-        self.token()
+        self.token_contract()
             .balanceOf(account)
             .call()
             .await
@@ -477,54 +472,80 @@ impl Session {
             .map_err(|e| self.client.call_error("claimed", e))
     }
 
+    /// The owner shares credited to `owner` and not withdrawn yet.
+    pub async fn owner_credit(&self, owner: Address) -> Result<U256, ClientError> {
+        self.pool()
+            .ownerCredit(owner)
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("ownerCredit", e))
+    }
+
+    /// Sends `amount` tokens to `to`.
+    pub async fn transfer(
+        &self,
+        to: Address,
+        amount: U256,
+    ) -> Result<TransactionReceipt, ClientError> {
+        let tx = self
+            .token_contract()
+            .transfer(to, amount)
+            .into_transaction_request();
+        self.client.send("transfer", tx).await
+    }
+
     /// Fails with the amounts when `owner` lacks `amount`; approves `spender` when the allowance is short.
     pub async fn ensure_balance_and_allowance(
         &self,
         owner: Address,
         spender: Address,
         amount: U256,
-        purpose: &str,
+        purpose: &'static str,
     ) -> Result<(), ClientError> {
-        let token = self.token();
         let balance = self.balance(owner).await?;
         if balance < amount {
+            let token = self.token().await?;
             return Err(ClientError::InsufficientBalance {
-                token: format!("token {} (for {purpose})", self.deployment.token),
+                purpose,
                 account: owner,
-                balance: balance.to_string(),
-                needed: amount.to_string(),
+                balance,
+                needed: amount,
+                token: Box::new(token.clone()),
             });
         }
-        let allowance = token
+        let allowance = self
+            .token_contract()
             .allowance(owner, spender)
             .call()
             .await
             .map_err(|e| self.client.call_error("allowance", e))?;
         if allowance < amount {
-            let call = "approve";
-            let pending = token
+            let tx = self
+                .token_contract()
                 .approve(spender, amount)
-                .send()
-                .await
-                .map_err(|e| self.client.call_error(call, e))?;
-            self.client.confirm(call, pending).await?;
+                .into_transaction_request();
+            self.client.send("approve", tx).await?;
         }
         Ok(())
     }
 }
 
 /// The first `E` event in a receipt.
-fn event<E: SolEvent>(receipt: &TransactionReceipt, call: &str) -> Result<E, ClientError> {
+pub(crate) fn event<E: SolEvent>(
+    receipt: &TransactionReceipt,
+    call: &str,
+) -> Result<E, ClientError> {
     receipt
         .decoded_log::<E>()
         .map(|log| log.data)
-        .ok_or_else(|| ClientError::Rpc {
+        .ok_or_else(|| ClientError::MissingEvent {
             call: call.to_string(),
-            reason: format!("no {} event in the receipt", E::SIGNATURE),
+            event: E::SIGNATURE,
+            tx: receipt.transaction_hash,
         })
 }
 
 /// Ids and counters on chain are sequential and far below 2^64.
-fn to_u64(value: U256) -> u64 {
+pub(crate) fn to_u64(value: U256) -> u64 {
     value.try_into().unwrap_or(u64::MAX)
 }

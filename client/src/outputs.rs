@@ -2,7 +2,7 @@
 //! (`{"output": "…", "amount": "1.5"}`; `amount` in tokens is optional). An output's inference id is
 //! keccak256 of its UTF-8 bytes.
 
-use crate::ClientError;
+use crate::{error::FileError, ClientError};
 use alloy::primitives::{keccak256, B256};
 use serde::Deserialize;
 use std::path::Path;
@@ -29,11 +29,11 @@ struct LogLine {
 
 /// Reads `path`: a `.jsonl` log, or else a single output file.
 pub fn read(path: &Path) -> Result<Vec<Output>, ClientError> {
-    let bytes = std::fs::read(path).map_err(|e| ClientError::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| ClientError::file(path, e))?;
     let is_log = path.extension().is_some_and(|e| e == "jsonl");
     if !is_log {
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ClientError::io(path, "output is not UTF-8 text"))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| ClientError::file(path, FileError::NotUtf8))?;
         return Ok(vec![Output {
             inference_id: keccak256(text.as_bytes()),
             text,
@@ -41,20 +41,19 @@ pub fn read(path: &Path) -> Result<Vec<Output>, ClientError> {
             line: 0,
         }]);
     }
-    let text =
-        String::from_utf8(bytes).map_err(|_| ClientError::io(path, "log is not UTF-8 text"))?;
+    let text = String::from_utf8(bytes).map_err(|_| ClientError::file(path, FileError::NotUtf8))?;
     let mut outputs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let parsed: LogLine = serde_json::from_str(line).map_err(|e| {
-            ClientError::io(
+            ClientError::file(
                 path,
-                format!(
-                    "line {}: {e} (expected {{\"output\": \"…\", \"amount\": \"1.5\"}})",
-                    i + 1
-                ),
+                FileError::Line {
+                    line: i + 1,
+                    reason: format!("{e} (expected {{\"output\": \"…\", \"amount\": \"1.5\"}})"),
+                },
             )
         })?;
         outputs.push(Output {
@@ -65,7 +64,10 @@ pub fn read(path: &Path) -> Result<Vec<Output>, ClientError> {
         });
     }
     if outputs.is_empty() {
-        return Err(ClientError::io(path, "the log has no outputs"));
+        return Err(ClientError::file(
+            path,
+            FileError::Empty("the log has no outputs"),
+        ));
     }
     Ok(outputs)
 }

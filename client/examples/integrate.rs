@@ -5,7 +5,7 @@
 //! export ETH_RPC_URL=http://127.0.0.1:8545        # optional, this is the default
 //! export DATANET_PRIVATE_KEY=0x…                  # the sending account (never printed)
 //! export DATANET_DEPLOYMENTS=deployments          # optional, this is the default
-//! cargo run -p datanet-cli --example integrate
+//! cargo run -p datanet-client --example integrate
 //! ```
 //!
 //! On a local chain: `datanet devnet` (anvil, a deployment and funded test accounts), or anvil plus
@@ -13,14 +13,15 @@
 //! payment can be made.
 
 use alloy::{
-    primitives::{keccak256, utils::format_units, B256, U256},
+    primitives::{keccak256, B256, U256},
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, Context, Result};
-use datanet_cli::{
+use datanet_client::{
     files,
-    session::{DEFAULT_CONTRIBUTE_BATCH, DEFAULT_PAY_BATCH},
-    Client, Session,
+    payments::{PayOptions, Payment},
+    session::DEFAULT_CONTRIBUTE_BATCH,
+    Client, RpcConfig, Session, Silent,
 };
 use std::path::PathBuf;
 
@@ -45,7 +46,7 @@ async fn run() -> Result<()> {
     let signer = signer_from_env()?;
 
     // 2. Connect with the wallet and open the deployment of the node's chain.
-    let client = Client::connect(&url, Some(signer))
+    let client = Client::connect(&RpcConfig::new(url.clone()), Some(signer))
         .await
         .with_context(|| format!("connecting to {url} (set ETH_RPC_URL to another node)"))?;
     let sender = client.sender()?;
@@ -77,14 +78,17 @@ async fn run() -> Result<()> {
         .map_err(|e| session.client.call_error("datanetCount", e))?;
     println!("datanets on chain: {before}");
 
+    // Amounts in the token's own units (its decimals and symbol, read from the token).
+    let token = session.token().await?.clone();
     // The payment below needs tokens: fail now rather than after creating a datanet and a model.
-    let amount = U256::from(10u64).pow(U256::from(18)); // 1 token of 18 decimals
+    let amount = token.parse("1")?;
     let balance = session.balance(sender).await?;
     if balance < amount {
         bail!(
-            "{sender} holds {balance} base units of token {}, and paying for one output needs \
-             {amount}: use the deployer's key (it received the supply) or fund this account first",
-            session.deployment.token
+            "{sender} holds {}, and paying for one output needs {}: use the deployer's key (it \
+             received the supply) or fund this account first",
+            token.amount(balance),
+            token.amount(amount)
         );
     }
 
@@ -115,7 +119,7 @@ async fn run() -> Result<()> {
             &data,
             |_| "ipfs://example/integrate-note.txt".to_string(),
             DEFAULT_CONTRIBUTE_BATCH,
-            |_, _| {},
+            &Silent,
         )
         .await?;
     for r in &results {
@@ -136,34 +140,29 @@ async fn run() -> Result<()> {
         results[0].contribution_id
     );
     let inference_id: B256 = keccak256(output.as_bytes());
-    let receipts = session
-        .pay(model_id, &[(amount, inference_id)], DEFAULT_PAY_BATCH)
+    // Idempotent: run it again and the output already paid for is skipped.
+    let payment = Payment {
+        inference_id,
+        amount,
+    };
+    let report = session
+        .pay(model_id, &[payment], &PayOptions::default(), &Silent)
         .await
         .context("paying for one output (the sender needs the deployment's token)")?;
-    for r in &receipts {
+    for r in &report.receipts {
         println!(
-            "paid {} tokens for inference {inference_id} (tx {}, {} gas)",
-            tokens(amount),
+            "paid {} for inference {inference_id} (tx {}, {} gas)",
+            token.amount(amount),
             r.transaction_hash,
             r.gas_used
         );
     }
     println!(
-        "datanets on chain now: {}; {sender} holds {} tokens",
+        "datanets on chain now: {}; {sender} holds {}",
         session.datanet_count().await?,
-        tokens(session.balance(sender).await?)
+        token.amount(session.balance(sender).await?)
     );
     Ok(())
-}
-
-/// An amount of 18-decimal base units in whole tokens ("1", "2.5").
-fn tokens(amount: U256) -> String {
-    let text = format_units(amount, 18).unwrap_or_else(|_| amount.to_string());
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
 }
 
 /// The signer from `DATANET_PRIVATE_KEY`, with errors that never echo the key.

@@ -73,11 +73,11 @@ impl Deployment {
     pub fn load(path: &Path) -> Result<Self, ClientError> {
         let text = std::fs::read_to_string(path).map_err(|e| ClientError::BadDeployment {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: e.into(),
         })?;
         serde_json::from_str(&text).map_err(|e| ClientError::BadDeployment {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: e.into(),
         })
     }
 
@@ -88,11 +88,9 @@ impl Deployment {
         if path.exists() && !force {
             return Err(ClientError::DeploymentExists { path });
         }
-        std::fs::create_dir_all(dir).map_err(|e| ClientError::io(dir, e))?;
-        let tmp = path.with_extension("json.tmp");
-        let json = serde_json::to_string_pretty(self).map_err(|e| ClientError::io(&path, e))?;
-        std::fs::write(&tmp, json + "\n").map_err(|e| ClientError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| ClientError::io(&path, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| ClientError::file(dir, e))?;
+        let json = serde_json::to_string_pretty(self).map_err(|e| ClientError::file(&path, e))?;
+        crate::files::write_atomic(&path, (json + "\n").as_bytes())?;
         Ok(path)
     }
 }

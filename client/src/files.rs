@@ -1,4 +1,4 @@
-//! Data files on disk: expand paths to files and hash them as the registry expects.
+//! Files on disk: data files to contribute (hashed as the registry expects) and atomic writes.
 
 use crate::ClientError;
 use alloy::primitives::{keccak256, B256};
@@ -16,7 +16,7 @@ pub struct DataFile {
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<DataFile>, ClientError> {
     let mut files = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| ClientError::io(path, e))?;
+        let meta = std::fs::metadata(path).map_err(|e| ClientError::file(path, e))?;
         if meta.is_dir() {
             walk(path, &mut files)?;
         } else {
@@ -28,7 +28,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<DataFile>, ClientError> {
     files
         .into_iter()
         .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|e| ClientError::io(&path, e))?;
+            let bytes = std::fs::read(&path).map_err(|e| ClientError::file(&path, e))?;
             Ok(DataFile {
                 content_hash: keccak256(&bytes),
                 path,
@@ -38,8 +38,8 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<DataFile>, ClientError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ClientError> {
-    for entry in std::fs::read_dir(dir).map_err(|e| ClientError::io(dir, e))? {
-        let entry = entry.map_err(|e| ClientError::io(dir, e))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| ClientError::file(dir, e))? {
+        let entry = entry.map_err(|e| ClientError::file(dir, e))?;
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
@@ -51,4 +51,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ClientError> {
         }
     }
     Ok(())
+}
+
+/// Writes `bytes` to a temporary name beside `path`, then renames it: a crash never leaves half a
+/// file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(|e| ClientError::file(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| ClientError::file(path, e))
 }

@@ -4,7 +4,10 @@ use crate::{
     deployment::{Deployment, PoolSettings},
     Client, ClientError,
 };
-use alloy::primitives::{Address, B256, U256};
+use alloy::{
+    primitives::{Address, B256, U256},
+    rpc::types::TransactionReceipt,
+};
 use datanet_bindings::{
     attribution_pool::IAttributionPool::Config, AttributionPool, DatanetRegistry, DatanetToken,
     ModelRegistry,
@@ -48,67 +51,65 @@ pub async fn deploy(client: &Client, config: &DeployConfig) -> Result<Deployment
         config.attestors.clone()
     };
     let threshold = if config.threshold == 0 {
-        u8::try_from(attestors.len() / 2 + 1)
-            .map_err(|_| ClientError::InvalidInput("too many attestors (at most 32)".into()))?
+        attestors.len() / 2 + 1
     } else {
-        config.threshold
+        usize::from(config.threshold)
     };
-    if usize::from(threshold) > attestors.len() {
-        return Err(ClientError::InvalidInput(format!(
-            "threshold {threshold} exceeds the {} attestors; pass --threshold between 1 and {}",
-            attestors.len(),
-            attestors.len()
-        )));
-    }
+    let threshold = match u8::try_from(threshold) {
+        Ok(t) if usize::from(t) <= attestors.len() => t,
+        _ => {
+            return Err(ClientError::BadThreshold {
+                threshold,
+                attestors: attestors.len(),
+            })
+        }
+    };
 
     let mut transactions = BTreeMap::new();
     let mut first_block = None;
-    let mut record = |name: &str,
-                      receipt: &alloy::rpc::types::TransactionReceipt|
-     -> Result<Address, ClientError> {
-        transactions.insert(name.to_string(), receipt.transaction_hash);
-        first_block.get_or_insert(receipt.block_number.unwrap_or_default());
-        receipt.contract_address.ok_or_else(|| ClientError::Rpc {
-            call: format!("deploy {name}"),
-            reason: "no contract address in receipt".into(),
-        })
-    };
+    let mut deployed =
+        |name: &'static str, receipt: TransactionReceipt| -> Result<Address, ClientError> {
+            transactions.insert(name.to_string(), receipt.transaction_hash);
+            first_block.get_or_insert(receipt.block_number.unwrap_or_default());
+            receipt
+                .contract_address
+                .ok_or_else(|| ClientError::MissingEvent {
+                    call: format!("deploy {name}"),
+                    event: "contract creation",
+                    tx: receipt.transaction_hash,
+                })
+        };
 
     let token = match config.token {
         Some(token) => token,
         None => {
-            let call = "deploy DatanetToken";
-            let builder = DatanetToken::deploy_builder(
+            let tx = DatanetToken::deploy_builder(
                 provider,
                 "Datanet Token".into(),
                 "DATA".into(),
                 deployer,
                 config.token_supply,
-            );
-            let pending = builder
-                .send()
-                .await
-                .map_err(|e| client.call_error(call, e))?;
-            let receipt = client.confirm(call, pending).await?;
-            record("DatanetToken", &receipt)?
+            )
+            .into_transaction_request();
+            deployed(
+                "DatanetToken",
+                client.send("deploy DatanetToken", tx).await?,
+            )?
         }
     };
 
-    let call = "deploy DatanetRegistry";
-    let pending = DatanetRegistry::deploy_builder(provider, token, treasury)
-        .send()
-        .await
-        .map_err(|e| client.call_error(call, e))?;
-    let datanet_registry = record("DatanetRegistry", &client.confirm(call, pending).await?)?;
+    let tx = DatanetRegistry::deploy_builder(provider, token, treasury).into_transaction_request();
+    let datanet_registry = deployed(
+        "DatanetRegistry",
+        client.send("deploy DatanetRegistry", tx).await?,
+    )?;
 
-    let call = "deploy ModelRegistry";
-    let pending = ModelRegistry::deploy_builder(provider, datanet_registry)
-        .send()
-        .await
-        .map_err(|e| client.call_error(call, e))?;
-    let model_registry = record("ModelRegistry", &client.confirm(call, pending).await?)?;
+    let tx = ModelRegistry::deploy_builder(provider, datanet_registry).into_transaction_request();
+    let model_registry = deployed(
+        "ModelRegistry",
+        client.send("deploy ModelRegistry", tx).await?,
+    )?;
 
-    let call = "deploy AttributionPool";
     let pool_config = Config {
         token,
         modelRegistry: model_registry,
@@ -120,11 +121,11 @@ pub async fn deploy(client: &Client, config: &DeployConfig) -> Result<Deployment
         guardian,
         owner,
     };
-    let pending = AttributionPool::deploy_builder(provider, pool_config)
-        .send()
-        .await
-        .map_err(|e| client.call_error(call, e))?;
-    let attribution_pool = record("AttributionPool", &client.confirm(call, pending).await?)?;
+    let tx = AttributionPool::deploy_builder(provider, pool_config).into_transaction_request();
+    let attribution_pool = deployed(
+        "AttributionPool",
+        client.send("deploy AttributionPool", tx).await?,
+    )?;
 
     Ok(Deployment {
         chain_id: client.chain_id(),

@@ -1,17 +1,19 @@
 //! Epochs: gather an epoch's inputs from chain events and local files, compute it with the
 //! attribution engine, and read/write the epoch folder (`report.json`, `tree.json`, `epoch.json`).
 
-use crate::{outputs, ClientError, Session};
+use crate::{
+    error::{EpochError, FileError, WalletError},
+    files::write_atomic,
+    outputs, ClientError, Session,
+};
 use alloy::{
-    primitives::{keccak256, Address, B256, U256},
-    providers::Provider,
+    primitives::{keccak256, Address, Bytes, B256, U256},
     rpc::types::{Filter, Log, TransactionReceipt},
     signers::{local::PrivateKeySigner, Signature, SignerSync},
-    sol_types::SolEvent,
 };
 use datanet_attribution::{
-    compute_epoch, AttributionReport, Contribution, EpochInput, EpochOutcome, EpochParams,
-    Inference, RewardTree,
+    compute_epoch, AttributionReport, CommitOrder, Contribution, EpochInput, EpochOutcome,
+    EpochParams, Inference, Model, RewardTree,
 };
 use datanet_bindings::{
     AttributionPool::InferencePaid,
@@ -28,9 +30,6 @@ use std::{
 pub const REPORT_FILE: &str = "report.json";
 pub const TREE_FILE: &str = "tree.json";
 pub const EPOCH_FILE: &str = "epoch.json";
-
-/// Blocks per `eth_getLogs` request, below common provider limits.
-const LOG_CHUNK: u64 = 10_000;
 
 /// `epoch.json`: what attestors sign and what `proposeEpoch` takes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +56,21 @@ pub struct EpochFile {
 pub struct EpochSignature {
     pub signer: Address,
     pub signature: String,
+}
+
+/// An accepted contribution as the corpus of an epoch needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusEntry {
+    pub contribution_id: B256,
+    pub content_hash: B256,
+    pub contributor: Address,
+    pub datanet_id: u64,
+    /// Originality order.
+    pub order: CommitOrder,
+    /// Block the contribution was registered (revealed) in.
+    pub registered_block: u64,
+    /// Where the contributor published its file.
+    pub uri: String,
 }
 
 /// An epoch computed from chain data and local files.
@@ -93,19 +107,19 @@ impl Session {
             Some(dir) => {
                 let file = read_epoch_file(dir)?;
                 if file.epoch + 1 != sources.epoch {
-                    return Err(ClientError::InvalidInput(format!(
-                        "previous epoch folder {} holds epoch {}, not {}",
-                        dir.display(),
-                        file.epoch,
-                        sources.epoch - 1
-                    )));
+                    return Err(EpochError::PreviousMismatch {
+                        dir: dir.to_path_buf(),
+                        found: file.epoch,
+                        expected: sources.epoch - 1,
+                    }
+                    .into());
                 }
                 let tree = read_tree(dir)?;
                 if tree.root() != file.rewards_root {
-                    return Err(ClientError::InvalidInput(format!(
-                        "{} does not match the root in its epoch file",
-                        dir.join(TREE_FILE).display()
-                    )));
+                    return Err(EpochError::TreeRootMismatch {
+                        path: dir.join(TREE_FILE),
+                    }
+                    .into());
                 }
                 let cumulative: BTreeMap<Address, U256> = tree
                     .values()
@@ -115,31 +129,30 @@ impl Session {
                 (cumulative, Some(file.to_block))
             }
             None if sources.epoch > 1 => {
-                return Err(ClientError::InvalidInput(format!(
-                    "epoch {} builds on epoch {}: pass --previous with that epoch's folder",
-                    sources.epoch,
-                    sources.epoch - 1
-                )))
+                return Err(EpochError::PreviousMissing {
+                    epoch: sources.epoch,
+                }
+                .into())
             }
             None => (BTreeMap::new(), None),
         };
 
-        let latest = self.latest_block().await?;
+        let latest = self.client.latest_block().await?;
         let to_block = sources.to_block.unwrap_or(latest);
         if to_block > latest {
-            return Err(ClientError::InvalidInput(format!(
-                "--to-block {to_block} is beyond the latest block {latest}"
-            )));
+            return Err(EpochError::BeyondLatest { to_block, latest }.into());
         }
         let from_block = sources
             .from_block
             .or(previous_to_block.map(|b| b + 1))
             .unwrap_or(self.deployment.deployment_block);
         if from_block > to_block {
-            return Err(ClientError::InvalidInput(format!(
-                "epoch {} would cover no blocks ({from_block}..={to_block}): wait for new payments",
-                sources.epoch
-            )));
+            return Err(EpochError::EmptyRange {
+                epoch: sources.epoch,
+                from_block,
+                to_block,
+            }
+            .into());
         }
 
         let contributions = self.accepted_contributions(to_block).await?;
@@ -158,8 +171,9 @@ impl Session {
         // accepted after the end block): it is skipped. A file whose hash was never registered in any
         // datanet is refused: it is tampered or foreign data.
         let known: std::collections::HashSet<B256> = self
+            .client
             .events::<Contributed>(
-                self.deployment.datanet_registry,
+                Filter::new().address(self.deployment.datanet_registry),
                 self.deployment.deployment_block,
                 latest,
             )
@@ -167,48 +181,49 @@ impl Session {
             .iter()
             .map(|(e, _)| e.contentHash)
             .collect();
-        let unknown: Vec<String> = corpus
+        let unknown: Vec<PathBuf> = corpus
             .iter()
             .filter(|f| !known.contains(&f.content_hash))
-            .map(|f| f.path.display().to_string())
+            .map(|f| f.path.clone())
             .collect();
         if !unknown.is_empty() {
-            return Err(ClientError::InvalidInput(format!(
-                "{} corpus file(s) match no registered contribution (tampered or never contributed): {}",
-                unknown.len(),
-                unknown.join(", ")
-            )));
+            return Err(EpochError::UnknownCorpusFiles { files: unknown }.into());
         }
-        let used: std::collections::BTreeSet<u64> = models.values().flatten().copied().collect();
+        let used: std::collections::BTreeSet<u64> = models
+            .values()
+            .flat_map(|m| m.datanet_ids.iter().copied())
+            .collect();
         let mut corpus_contributions = Vec::new();
         let mut missing = Vec::new();
-        for (order, (id, content_hash, contributor, datanet_id)) in contributions.iter().enumerate()
-        {
-            if !used.contains(datanet_id) {
+        for c in &contributions {
+            if !used.contains(&c.datanet_id) {
                 continue;
             }
-            let Some(path) = by_hash.get(content_hash) else {
-                missing.push(format!("{id} (content hash {content_hash})"));
+            let Some(path) = by_hash.get(&c.content_hash) else {
+                missing.push(c.contribution_id);
                 continue;
             };
-            let bytes = std::fs::read(path).map_err(|e| ClientError::io(path, e))?;
+            let bytes = std::fs::read(path).map_err(|e| ClientError::file(path, e))?;
             let contribution = Contribution::from_content(
-                *id,
-                *contributor,
-                *datanet_id,
-                order as u64,
-                *content_hash,
+                c.contribution_id,
+                c.contributor,
+                c.datanet_id,
+                c.order,
+                c.registered_block,
+                c.content_hash,
                 &bytes,
             )
-            .map_err(|e| ClientError::InvalidInput(format!("{}: {e}", path.display())))?;
+            .map_err(|source| EpochError::BadCorpusFile {
+                path: path.clone(),
+                source: Box::new(source),
+            })?;
             corpus_contributions.push(contribution);
         }
         if !missing.is_empty() {
-            return Err(ClientError::InvalidInput(format!(
-                "the corpus folder lacks the file of {} accepted contribution(s): {}",
-                missing.len(),
-                missing.join(", ")
-            )));
+            return Err(EpochError::MissingCorpusFiles {
+                contributions: missing,
+            }
+            .into());
         }
 
         // Outputs, by inference id.
@@ -218,40 +233,32 @@ impl Session {
             texts.insert(o.inference_id, o.text.clone());
         }
         let paid: std::collections::HashSet<B256> = payments.iter().map(|p| p.0).collect();
-        let stray: Vec<String> = logged
+        let stray: Vec<(usize, B256)> = logged
             .iter()
             .filter(|o| !paid.contains(&o.inference_id))
-            .map(|o| format!("line {} ({})", o.line.max(1), o.inference_id))
+            .map(|o| (o.line.max(1), o.inference_id))
             .collect();
         if !stray.is_empty() {
-            return Err(ClientError::InvalidInput(format!(
-                "{} log output(s) match no inference paid in blocks {from_block}..={to_block} (tampered or unpaid): {}",
-                stray.len(),
-                stray.join(", ")
-            )));
-        }
-        let mut inferences = Vec::with_capacity(payments.len());
-        let mut unlogged = Vec::new();
-        for (inference_id, model_id, share, block, index) in &payments {
-            match texts.get(inference_id) {
-                Some(text) => inferences.push(Inference {
-                    inference_id: *inference_id,
-                    model_id: *model_id,
-                    contributor_share: *share,
-                    output: text.clone(),
-                    block_number: *block,
-                    log_index: *index,
-                }),
-                None => unlogged.push(inference_id.to_string()),
+            return Err(EpochError::StrayOutputs {
+                from_block,
+                to_block,
+                outputs: stray,
             }
+            .into());
         }
-        if !unlogged.is_empty() {
-            return Err(ClientError::InvalidInput(format!(
-                "the log lacks the output of {} paid inference(s): {}",
-                unlogged.len(),
-                unlogged.join(", ")
-            )));
-        }
+        // A paid output nobody published is listed in the report and its share stays in the pool:
+        // it never stops an epoch.
+        let inferences: Vec<Inference> = payments
+            .iter()
+            .map(|(inference_id, model_id, share, block, index)| Inference {
+                inference_id: *inference_id,
+                model_id: *model_id,
+                contributor_share: *share,
+                output: texts.get(inference_id).cloned(),
+                block_number: *block,
+                log_index: *index,
+            })
+            .collect();
 
         let params = EpochParams {
             epoch: sources.epoch,
@@ -268,14 +275,10 @@ impl Session {
             inferences,
             previous,
         };
-        let outcome = compute_epoch(&input)
-            .map_err(|e| ClientError::InvalidInput(format!("attribution failed: {e}")))?;
+        let outcome = compute_epoch(&input).map_err(|e| EpochError::Attribution(Box::new(e)))?;
         let report_bytes = outcome.report.to_canonical_json();
-        let tree = outcome.tree.as_ref().ok_or_else(|| {
-            ClientError::InvalidInput(format!(
-                "epoch {} allocates nothing to anyone yet (no paid output reuses contributed data): nothing to propose",
-                sources.epoch
-            ))
+        let tree = outcome.tree.as_ref().ok_or(EpochError::NothingAllocated {
+            epoch: sources.epoch,
         })?;
         let file = EpochFile {
             epoch: sources.epoch,
@@ -297,65 +300,77 @@ impl Session {
         })
     }
 
-    /// The latest block number.
-    pub async fn latest_block(&self) -> Result<u64, ClientError> {
-        self.client
-            .provider()
-            .get_block_number()
-            .await
-            .map_err(|e| self.client.rpc_error("eth_blockNumber", e))
-    }
-
-    /// `(contributionId, contentHash, contributor, datanetId)` of contributions accepted (and not
-    /// retired) at `to_block`, in registration order.
+    /// Contributions accepted (and not retired) at `to_block`, in originality order.
+    ///
+    /// v1 registers in one step, so a contribution's order is its `Contributed` event's position.
     pub async fn accepted_contributions(
         &self,
         to_block: u64,
-    ) -> Result<Vec<(B256, B256, Address, u64)>, ClientError> {
+    ) -> Result<Vec<CorpusEntry>, ClientError> {
         #[derive(Clone, Copy, PartialEq)]
         enum State {
             Pending,
             Accepted,
             Gone,
         }
-        let (registry, from) = (
-            self.deployment.datanet_registry,
-            self.deployment.deployment_block,
-        );
-        let mut events: Vec<((u64, u64), Event)> = Vec::new();
         enum Event {
-            Contributed(B256, B256, Address, u64),
+            Contributed(CorpusEntry),
             Reviewed(B256, bool),
             Gone(B256),
         }
-        for (e, log) in self.events::<Contributed>(registry, from, to_block).await? {
-            let datanet = u64::try_from(e.datanetId).unwrap_or(u64::MAX);
+        let registry = Filter::new().address(self.deployment.datanet_registry);
+        let from = self.deployment.deployment_block;
+        let mut events: Vec<((u64, u64), Event)> = Vec::new();
+        for (e, log) in self
+            .client
+            .events::<Contributed>(registry.clone(), from, to_block)
+            .await?
+        {
+            let (block, index) = position(&log);
             events.push((
-                position(&log),
-                Event::Contributed(e.contributionId, e.contentHash, e.contributor, datanet),
+                (block, index),
+                Event::Contributed(CorpusEntry {
+                    contribution_id: e.contributionId,
+                    content_hash: e.contentHash,
+                    contributor: e.contributor,
+                    datanet_id: u64::try_from(e.datanetId).unwrap_or(u64::MAX),
+                    order: CommitOrder::new(block, index, 0),
+                    registered_block: block,
+                    uri: e.uri,
+                }),
             ));
         }
-        for (e, log) in self.events::<Reviewed>(registry, from, to_block).await? {
+        for (e, log) in self
+            .client
+            .events::<Reviewed>(registry.clone(), from, to_block)
+            .await?
+        {
             events.push((
                 position(&log),
                 Event::Reviewed(e.contributionId, e.accepted),
             ));
         }
-        for (e, log) in self.events::<Withdrawn>(registry, from, to_block).await? {
+        for (e, log) in self
+            .client
+            .events::<Withdrawn>(registry.clone(), from, to_block)
+            .await?
+        {
             events.push((position(&log), Event::Gone(e.contributionId)));
         }
-        for (e, log) in self.events::<Retired>(registry, from, to_block).await? {
+        for (e, log) in self
+            .client
+            .events::<Retired>(registry, from, to_block)
+            .await?
+        {
             events.push((position(&log), Event::Gone(e.contributionId)));
         }
         events.sort_by_key(|(pos, _)| *pos);
-        // Replay: the latest registration of an id defines its contributor and position.
-        let mut state: HashMap<B256, (usize, State)> = HashMap::new();
-        let mut registrations: Vec<(B256, B256, Address, u64)> = Vec::new();
+        // Replay: the latest registration of an id defines its contributor and order.
+        let mut state: HashMap<B256, (CorpusEntry, State)> = HashMap::new();
         for (_, event) in events {
             match event {
-                Event::Contributed(id, hash, who, datanet) => {
-                    registrations.push((id, hash, who, datanet));
-                    state.insert(id, (registrations.len() - 1, State::Pending));
+                Event::Contributed(entry) => {
+                    state.insert(entry.contribution_id, (entry, State::Pending));
                 }
                 Event::Reviewed(id, accepted) => {
                     if let Some(entry) = state.get_mut(&id) {
@@ -373,34 +388,36 @@ impl Session {
                 }
             }
         }
-        let mut accepted: Vec<(usize, (B256, B256, Address, u64))> = state
-            .values()
+        let mut accepted: Vec<CorpusEntry> = state
+            .into_values()
             .filter(|(_, s)| *s == State::Accepted)
-            .map(|(i, _)| (*i, registrations[*i]))
+            .map(|(c, _)| c)
             .collect();
-        accepted.sort_by_key(|(i, _)| *i);
-        Ok(accepted.into_iter().map(|(_, c)| c).collect())
+        accepted.sort_by_key(|c| c.order);
+        Ok(accepted)
     }
 
-    /// Model id → datanet ids, for models registered by `to_block`.
-    pub async fn models_at(&self, to_block: u64) -> Result<BTreeMap<u64, Vec<u64>>, ClientError> {
+    /// The models registered by `to_block`, with their datanets and data cutoffs (v1: the
+    /// registration block).
+    pub async fn models_at(&self, to_block: u64) -> Result<BTreeMap<u64, Model>, ClientError> {
         let mut models = BTreeMap::new();
         let registered = self
+            .client
             .events::<ModelRegistered>(
-                self.deployment.model_registry,
+                Filter::new().address(self.deployment.model_registry),
                 self.deployment.deployment_block,
                 to_block,
             )
             .await?;
-        for (e, _) in registered {
+        for (e, log) in registered {
             let id = u64::try_from(e.modelId).unwrap_or(u64::MAX);
-            models.insert(
-                id,
-                e.datanetIds
-                    .iter()
-                    .map(|d| u64::try_from(*d).unwrap_or(u64::MAX))
-                    .collect(),
-            );
+            let block = log.block_number.unwrap_or_default();
+            let datanets = e
+                .datanetIds
+                .iter()
+                .map(|d| u64::try_from(*d).unwrap_or(u64::MAX))
+                .collect();
+            models.insert(id, Model::new(datanets, block, block));
         }
         Ok(models)
     }
@@ -413,7 +430,12 @@ impl Session {
     ) -> Result<Vec<(B256, u64, U256, u64, u64)>, ClientError> {
         let mut out = Vec::new();
         for (e, log) in self
-            .events::<InferencePaid>(self.deployment.attribution_pool, from_block, to_block)
+            .client
+            .events::<InferencePaid>(
+                Filter::new().address(self.deployment.attribution_pool),
+                from_block,
+                to_block,
+            )
             .await?
         {
             let (block, index) = position(&log);
@@ -437,33 +459,27 @@ impl Session {
         extra: &[String],
     ) -> Result<(Vec<Address>, TransactionReceipt), ClientError> {
         let digest = self.epoch_digest(file).await?;
-        let mut signatures: Vec<EpochSignature> = Vec::new();
+        let mut signatures: Vec<(Address, Bytes)> = Vec::new();
         for s in file
             .signatures
             .iter()
-            .map(|s| s.signature.clone())
-            .chain(extra.iter().cloned())
+            .map(|s| s.signature.as_str())
+            .chain(extra.iter().map(String::as_str))
         {
-            let signer = recover_signer(&s, digest)?;
-            if !signatures.iter().any(|x| x.signer == signer) {
-                signatures.push(EpochSignature {
-                    signer,
-                    signature: s,
-                });
+            let (signer, bytes) = recover_signer(s, digest)?;
+            if !signatures.iter().any(|(x, _)| *x == signer) {
+                signatures.push((signer, bytes));
             }
         }
         let pool = self.pool();
-        for s in &signatures {
+        for (signer, _) in &signatures {
             let ok = pool
-                .isAttestor(s.signer)
+                .isAttestor(*signer)
                 .call()
                 .await
                 .map_err(|e| self.client.call_error("isAttestor", e))?;
             if !ok {
-                return Err(ClientError::InvalidInput(format!(
-                    "signature by {} does not count: not an attestor, or it signed other epoch data",
-                    s.signer
-                )));
+                return Err(EpochError::SignatureNotCounted { signer: *signer }.into());
             }
         }
         let threshold = pool
@@ -472,34 +488,25 @@ impl Session {
             .await
             .map_err(|e| self.client.call_error("threshold", e))?;
         if signatures.len() < usize::from(threshold) {
-            return Err(ClientError::InvalidInput(format!(
-                "{} attestor signature(s) collected, {threshold} needed: more attestors must run `datanet epoch sign`",
-                signatures.len()
-            )));
+            return Err(EpochError::NotEnoughSignatures {
+                collected: signatures.len(),
+                needed: usize::from(threshold),
+            }
+            .into());
         }
-        signatures.sort_by_key(|s| s.signer);
-        let mut bytes = Vec::with_capacity(signatures.len());
-        for s in &signatures {
-            let raw = alloy::hex::decode(s.signature.trim()).map_err(|_| {
-                ClientError::InvalidInput(format!("signature {:?} is not hex", s.signature))
-            })?;
-            bytes.push(alloy::primitives::Bytes::from(raw));
-        }
-        let call = "proposeEpoch";
-        let pending = pool
+        signatures.sort_by_key(|(signer, _)| *signer);
+        let tx = pool
             .proposeEpoch(
                 U256::from(file.epoch),
                 file.rewards_root,
                 file.total_allocated,
                 file.report_hash,
                 file.report_uri.clone(),
-                bytes,
+                signatures.iter().map(|(_, b)| b.clone()).collect(),
             )
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        let receipt = self.client.confirm(call, pending).await?;
-        Ok((signatures.into_iter().map(|s| s.signer).collect(), receipt))
+            .into_transaction_request();
+        let receipt = self.client.send("proposeEpoch", tx).await?;
+        Ok((signatures.into_iter().map(|(s, _)| s).collect(), receipt))
     }
 
     /// Accepts the pending epoch (after its challenge period); returns its number and root.
@@ -511,49 +518,22 @@ impl Session {
             .await
             .map_err(|e| self.client.call_error("pendingEpoch", e))?;
         if pending.validAt == 0 {
-            return Err(ClientError::InvalidInput(
-                "no epoch is pending: propose one first (`datanet epoch propose DIR`)".into(),
-            ));
+            return Err(EpochError::NothingPending.into());
         }
-        let call = "acceptEpoch";
-        let tx = pool
-            .acceptEpoch()
-            .send()
-            .await
-            .map_err(|e| self.client.call_error(call, e))?;
-        let receipt = self.client.confirm(call, tx).await?;
+        let tx = pool.acceptEpoch().into_transaction_request();
+        let receipt = self.client.send("acceptEpoch", tx).await?;
         Ok((pending.epoch, pending.rewardsRoot, receipt))
     }
 
-    /// Every `E` event emitted by `address` in `from..=to`, decoded, in chunks of [`LOG_CHUNK`] blocks.
-    pub async fn events<E: SolEvent>(
-        &self,
-        address: Address,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(E, Log)>, ClientError> {
-        let what = format!("{} logs", E::SIGNATURE);
-        let mut out = Vec::new();
-        for (a, b) in chunks(from, to) {
-            let filter = Filter::new()
-                .address(address)
-                .event_signature(E::SIGNATURE_HASH)
-                .from_block(a)
-                .to_block(b);
-            let logs = self
-                .client
-                .provider()
-                .get_logs(&filter)
-                .await
-                .map_err(|e| self.client.rpc_error(&what, e))?;
-            for log in logs {
-                let decoded = log
-                    .log_decode::<E>()
-                    .map_err(|e| self.client.rpc_error(&what, e))?;
-                out.push((decoded.inner.data, log));
-            }
-        }
-        Ok(out)
+    /// The number of the last accepted epoch (0 before the first).
+    pub async fn current_epoch(&self) -> Result<u64, ClientError> {
+        let current = self
+            .pool()
+            .currentEpoch()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("currentEpoch", e))?;
+        Ok(u64::try_from(current).unwrap_or(u64::MAX))
     }
 
     /// The EIP-712 digest of an epoch file, as the pool computes it.
@@ -570,41 +550,88 @@ impl Session {
             .await
             .map_err(|e| self.client.call_error("epochDigest", e))
     }
+
+    /// Checks that `file` belongs to this deployment's pool and chain.
+    pub fn check_epoch_file(&self, dir: &Path, file: &EpochFile) -> Result<(), ClientError> {
+        if file.chain_id != self.client.chain_id() || file.pool != self.deployment.attribution_pool
+        {
+            return Err(EpochError::WrongPool {
+                dir: dir.to_path_buf(),
+                pool: file.pool,
+                chain_id: file.chain_id,
+                expected_pool: self.deployment.attribution_pool,
+                expected_chain: self.client.chain_id(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Signs the epoch in `dir` as attestor `signer` and adds the signature to its `epoch.json`
+    /// (replacing an earlier one by the same signer). Returns the signature and the digest.
+    pub async fn sign_epoch_dir(
+        &self,
+        dir: &Path,
+        signer: &PrivateKeySigner,
+    ) -> Result<(EpochFile, EpochSignature, B256), ClientError> {
+        let mut file = read_epoch_file(dir)?;
+        self.check_epoch_file(dir, &file)?;
+        let is_attestor = self
+            .pool()
+            .isAttestor(signer.address())
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("isAttestor", e))?;
+        if !is_attestor {
+            return Err(EpochError::NotAttestor {
+                signer: signer.address(),
+                pool: file.pool,
+            }
+            .into());
+        }
+        let digest = self.epoch_digest(&file).await?;
+        let signature = sign_digest(signer, digest)?;
+        file.signatures.retain(|s| s.signer != signature.signer);
+        file.signatures.push(signature.clone());
+        write_epoch_file(dir, &file)?;
+        Ok((file, signature, digest))
+    }
 }
 
 /// Signs an epoch digest with an attestor key.
 pub fn sign_digest(signer: &PrivateKeySigner, digest: B256) -> Result<EpochSignature, ClientError> {
     let signature: Signature = signer
         .sign_hash_sync(&digest)
-        .map_err(|e| ClientError::Wallet(format!("signing failed: {e}")))?;
+        .map_err(WalletError::Signing)?;
     Ok(EpochSignature {
         signer: signer.address(),
         signature: format!("0x{}", alloy::hex::encode(signature.as_bytes())),
     })
 }
 
-/// Recovers who signed `digest`.
-pub fn recover_signer(signature: &str, digest: B256) -> Result<Address, ClientError> {
-    let bytes = alloy::hex::decode(signature.trim())
-        .map_err(|_| ClientError::InvalidInput(format!("signature {signature:?} is not hex")))?;
-    let sig = Signature::try_from(bytes.as_slice()).map_err(|_| {
-        ClientError::InvalidInput(format!(
-            "signature {signature:?} is not a 65-byte signature"
-        ))
-    })?;
-    sig.recover_address_from_prehash(&digest).map_err(|_| {
-        ClientError::InvalidInput(format!("cannot recover a signer from {signature:?}"))
-    })
+/// Recovers who signed `digest`; returns the signer and the signature's bytes.
+pub fn recover_signer(signature: &str, digest: B256) -> Result<(Address, Bytes), ClientError> {
+    let bad = || EpochError::BadSignature {
+        signature: signature.to_string(),
+    };
+    let bytes = alloy::hex::decode(signature.trim()).map_err(|_| bad())?;
+    let sig = Signature::try_from(bytes.as_slice()).map_err(|_| bad())?;
+    let signer = sig
+        .recover_address_from_prehash(&digest)
+        .map_err(|_| bad())?;
+    Ok((signer, Bytes::from(bytes)))
 }
 
 /// Writes report, tree and epoch file into `dir` (each to a temporary name, then renamed).
 pub fn write_epoch_dir(dir: &Path, computed: &ComputedEpoch) -> Result<(), ClientError> {
-    std::fs::create_dir_all(dir).map_err(|e| ClientError::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| ClientError::file(dir, e))?;
     let tree = computed
         .outcome
         .tree
         .as_ref()
-        .ok_or_else(|| ClientError::InvalidInput("epoch has no tree".into()))?;
+        .ok_or(EpochError::NothingAllocated {
+            epoch: computed.file.epoch,
+        })?;
     write_atomic(&dir.join(REPORT_FILE), &computed.report_bytes)?;
     write_atomic(&dir.join(TREE_FILE), tree.to_json_pretty().as_bytes())?;
     write_epoch_file(dir, &computed.file)
@@ -612,39 +639,51 @@ pub fn write_epoch_dir(dir: &Path, computed: &ComputedEpoch) -> Result<(), Clien
 
 /// Writes `epoch.json`.
 pub fn write_epoch_file(dir: &Path, file: &EpochFile) -> Result<(), ClientError> {
-    let json =
-        serde_json::to_string_pretty(file).map_err(|e| ClientError::io(dir.join(EPOCH_FILE), e))?;
-    write_atomic(&dir.join(EPOCH_FILE), (json + "\n").as_bytes())
+    let path = dir.join(EPOCH_FILE);
+    let json = serde_json::to_string_pretty(file).map_err(|e| ClientError::file(&path, e))?;
+    write_atomic(&path, (json + "\n").as_bytes())
 }
 
 /// Reads `epoch.json` from an epoch folder.
 pub fn read_epoch_file(dir: &Path) -> Result<EpochFile, ClientError> {
     let path = dir.join(EPOCH_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| ClientError::io(&path, e))?;
-    serde_json::from_str(&text)
-        .map_err(|e| ClientError::io(&path, format!("not an epoch file: {e}")))
+    let text = std::fs::read_to_string(&path).map_err(|e| ClientError::file(&path, e))?;
+    serde_json::from_str(&text).map_err(|e| ClientError::file(&path, e))
 }
 
-/// Reads `tree.json` from an epoch folder.
-pub fn read_tree(dir: &Path) -> Result<RewardTree, ClientError> {
-    let path = dir.join(TREE_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| ClientError::io(&path, e))?;
-    RewardTree::load(&bytes).map_err(|e| ClientError::io(&path, format!("not a reward tree: {e}")))
+/// Reads a reward tree dump: `tree.json` in an epoch folder, or the file itself.
+pub fn read_tree(path: &Path) -> Result<RewardTree, ClientError> {
+    let path = if path.is_dir() {
+        path.join(TREE_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&path).map_err(|e| ClientError::file(&path, e))?;
+    RewardTree::load(&bytes).map_err(|e| ClientError::file(&path, FileError::Tree(Box::new(e))))
 }
 
 /// Reads `report.json` from an epoch folder, with its keccak256.
 pub fn read_report(dir: &Path) -> Result<(AttributionReport, B256), ClientError> {
     let path = dir.join(REPORT_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| ClientError::io(&path, e))?;
+    let bytes = std::fs::read(&path).map_err(|e| ClientError::file(&path, e))?;
     let report = AttributionReport::from_json(&bytes)
-        .map_err(|e| ClientError::io(&path, format!("not a report: {e}")))?;
+        .map_err(|e| ClientError::file(&path, FileError::Report(Box::new(e))))?;
     Ok((report, keccak256(&bytes)))
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| ClientError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| ClientError::io(path, e))
+/// The previous epoch's folder: `explicit`, or `<parent of dir>/<N-1>` when it exists.
+pub fn previous_dir(explicit: Option<&Path>, dir: &Path, epoch: u64) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if epoch <= 1 {
+        return None;
+    }
+    let sibling = dir
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join((epoch - 1).to_string());
+    sibling.exists().then_some(sibling)
 }
 
 fn position(log: &Log) -> (u64, u64) {
@@ -652,10 +691,4 @@ fn position(log: &Log) -> (u64, u64) {
         log.block_number.unwrap_or_default(),
         log.log_index.unwrap_or_default(),
     )
-}
-
-fn chunks(from: u64, to: u64) -> impl Iterator<Item = (u64, u64)> {
-    (from..=to)
-        .step_by(LOG_CHUNK as usize)
-        .map(move |a| (a, (a + LOG_CHUNK - 1).min(to)))
 }
