@@ -349,19 +349,23 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
         .filter(|(_, amount)| !amount.is_zero())
         .map(|(&a, &v)| (a, v))
         .collect();
-    let mut accounts = Vec::new();
     for (&account, &epoch_amount) in &epoch_amounts {
         if epoch_amount.is_zero() {
             continue;
         }
         let total = cumulative.entry(account).or_default();
         *total = checked_add(*total, epoch_amount, "a cumulative amount")?;
-        accounts.push(AccountReward {
-            account,
-            epoch_amount,
-            cumulative_amount: *total,
-        });
     }
+    // Every leaf of the tree, not only this epoch's earners: one published report is enough for a
+    // contributor (or the contributor page) to rebuild the root and a proof, with no earlier report.
+    let accounts: Vec<AccountReward> = cumulative
+        .iter()
+        .map(|(&account, &cumulative_amount)| AccountReward {
+            account,
+            epoch_amount: epoch_amounts.get(&account).copied().unwrap_or_default(),
+            cumulative_amount,
+        })
+        .collect();
     for amount in cumulative.values() {
         totals.cumulative_allocated =
             checked_add(totals.cumulative_allocated, *amount, "the cumulative total")?;

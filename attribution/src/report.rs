@@ -161,7 +161,7 @@ pub struct UnattributedInference {
     pub contributor_share: U256,
 }
 
-/// An account rewarded in this epoch.
+/// An account of the reward tree after this epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountReward {
@@ -212,7 +212,9 @@ pub struct AttributionReport {
     /// Paid inferences whose supplied output does not hash to the inference
     /// id, by (block, log index).
     pub mismatched: Vec<UnattributedInference>,
-    /// Accounts that earned something in this epoch, by address.
+    /// Every account of the reward tree (a positive cumulative amount), by address, with what it
+    /// earned in this epoch (zero for accounts carried over from earlier epochs): the leaves, so this
+    /// report alone rebuilds the root.
     pub accounts: Vec<AccountReward>,
     /// Epoch sums.
     pub totals: Totals,

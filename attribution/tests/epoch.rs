@@ -163,6 +163,21 @@ fn check_sums(outcome: &EpochOutcome, previous: &BTreeMap<Address, U256>) {
     let cumulative_total = outcome.cumulative.values().fold(U256::ZERO, |a, &b| a + b);
     assert_eq!(cumulative_total, previous_total + allocated);
     assert_eq!(report.totals.cumulative_allocated, cumulative_total);
+    // The report lists every leaf, carried-over accounts included, so it alone rebuilds the root.
+    let listed: BTreeMap<Address, U256> = report
+        .accounts
+        .iter()
+        .map(|r| (r.account, r.cumulative_amount))
+        .collect();
+    assert_eq!(
+        listed, outcome.cumulative,
+        "report accounts are the tree's leaves"
+    );
+    if !listed.is_empty() {
+        let rebuilt =
+            RewardTree::from_cumulative(&listed).expect("a tree of the report's accounts");
+        assert_eq!(report.rewards_root, Some(rebuilt.root()));
+    }
     assert_eq!(
         report.rewards_root,
         outcome.tree.as_ref().map(RewardTree::root)
