@@ -33,6 +33,7 @@ pub mod logs;
 pub mod outputs;
 pub mod payments;
 pub mod progress;
+pub mod publication;
 pub mod retry;
 pub mod revert;
 pub mod rewards;
