@@ -83,13 +83,17 @@ grep -v '^#' "$TARGETS" | while IFS=$'\t' read -r contract glob; do
       --output-dir "$WORK/dry" --dry-run 2>&1 | grep '^planned'
     continue
   fi
+  planned=$(nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
+    --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout 1 --results /dev/null --output-dir "$WORK/dry" \
+    --dry-run 2>/dev/null | awk '/^planned/ {print $3}')
+  if [ "${planned:-0}" = 0 ]; then
+    echo "$contract: no mutants to test" | tee -a "$WORK/plan.txt"
+    continue
+  fi
   t0=$(date +%s)
   nice -n 10 bash -c "$cmd" >/dev/null
   t1=$(date +%s)
   timeout=${TIMEOUT:-$((3 * (t1 - t0) + 30))}
-  planned=$(nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
-    --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout 1 --results /dev/null --output-dir "$WORK/dry" \
-    --dry-run 2>/dev/null | awk '/^planned/ {print $3}')
   echo "$contract $planned mutants, tests $glob run in $((t1 - t0))s, timeout ${timeout}s" | tee -a "$WORK/plan.txt"
   nice -n 10 "$PY" "$ROOT/scripts/mutation/campaign.py" --contract "$contract" --test-cmd "$cmd" \
     --mutators "$MUTATORS" $GUARDS $VARIANTS "${RECHECK[@]}" --timeout "$timeout" --results "$WORK/results.jsonl" \
