@@ -335,7 +335,7 @@ async fn review_by_a_non_curator_decodes_not_curator_with_values() {
         .run_as(1, &["contribute", &id.to_string(), "a.txt", "--json"])
         .success()
         .json();
-    let contribution = b256(&out[0]["contributionId"]);
+    let contribution = b256(&out["files"][0]["contributionId"]);
     unchanged!(
         net,
         net.run_as(2, &["review", &contribution.to_string(), "--reject"])
@@ -376,7 +376,7 @@ async fn finalize_before_the_review_period_ends_names_the_deadline() {
         .run_as(0, &["contribute", &id.to_string(), "a.txt", "--json"])
         .success()
         .json();
-    let contribution = b256(&out[0]["contributionId"]);
+    let contribution = b256(&out["files"][0]["contributionId"]);
     unchanged!(
         net,
         net.run_as(3, &["finalize", &contribution.to_string()])

@@ -28,6 +28,7 @@ async fn deploy_writes_a_deployment_file_whose_contracts_have_code() {
     assert_eq!(deployment.settings.attestors, vec![net.address(0)]);
     assert_eq!(deployment.settings.threshold, 1);
     assert_eq!(deployment.settings.challenge_period, 86_400);
+    assert_eq!(deployment.registry.min_commitment_age, 1);
     assert_eq!(deployment.transactions.len(), 4);
     let session = net.session(0).await;
     session.client.check_deployment(&deployment).await.unwrap();
@@ -45,7 +46,7 @@ async fn deploy_writes_a_deployment_file_whose_contracts_have_code() {
                 "--out",
                 "other",
                 "--challenge-period",
-                "60",
+                "2h",
                 "--protocol-fee-bps",
                 "100",
                 "--token-supply",
@@ -57,7 +58,9 @@ async fn deploy_writes_a_deployment_file_whose_contracts_have_code() {
         .json();
     assert_eq!(out["chainId"], net.chain_id());
     assert_eq!(address(&out["deployer"]), net.address(1));
-    assert_eq!(out["settings"]["challengePeriod"], 60);
+    assert_eq!(out["settings"]["challengePeriod"], 7_200);
+    assert_eq!(out["registry"]["minCommitmentAge"], 60);
+    assert_eq!(out["registry"]["maxCommitmentAge"], 86_400);
     assert_eq!(out["settings"]["protocolFeeBps"], 100);
     let written: Value = serde_json::from_str(
         &std::fs::read_to_string(net.path(&format!("other/{}.json", net.chain_id()))).unwrap(),
@@ -209,7 +212,7 @@ async fn contribute_registers_files_and_folders_and_a_rerun_skips_them_all() {
         )
         .success()
         .json();
-    let entries = out.as_array().expect("an array of files");
+    let entries = out["files"].as_array().expect("an array of files");
     assert_eq!(entries.len(), 7);
     let mut ids = Vec::new();
     for entry in entries {
@@ -242,7 +245,7 @@ async fn contribute_registers_files_and_folders_and_a_rerun_skips_them_all() {
         )
         .success()
         .json();
-    let again = again.as_array().unwrap();
+    let again = again["files"].as_array().unwrap();
     assert_eq!(again.len(), 7);
     assert!(
         again
@@ -296,7 +299,7 @@ async fn review_accept_returns_the_bond_and_reject_sends_it_to_the_treasury() {
         .success()
         .json();
     let id_of = |name: &str| {
-        let entry = out
+        let entry = out["files"]
             .as_array()
             .unwrap()
             .iter()
@@ -349,10 +352,15 @@ async fn finalize_accepts_a_contribution_after_its_review_period() {
         .run_as(1, &["contribute", &id.to_string(), "silent.txt", "--json"])
         .success()
         .json();
-    let contribution = b256(&out[0]["contributionId"]);
+    let contribution = b256(&out["files"][0]["contributionId"]);
     assert_eq!(net.balance(net.address(1)).await, tokens("7"));
 
+    // The review period (1h) is over, but an earlier commitment to the same content could still be
+    // revealed until the contribution's own commitment is a maximum age (1 day) old.
     net.increase_time(3_601).await;
+    net.run_as(4, &["finalize", &contribution.to_string()])
+        .failure(&["finalize reverted", "ReviewPeriodNotOver"]);
+    net.increase_time(86_400).await;
     // Anyone may finalize: account 4 holds no tokens and is no curator.
     let done = net
         .run_as(4, &["finalize", &contribution.to_string(), "--json"])
@@ -514,27 +522,18 @@ async fn rewards_show_and_claim_pay_the_cumulative_amount_once() {
     let pool = session.pool();
     let report_hash = keccak256("report");
     let report_uri = "ipfs://report-1".to_string();
-    let digest = pool
-        .epochDigest(
-            U256::from(1),
-            tree.root(),
-            total,
-            report_hash,
-            report_uri.clone(),
-        )
-        .call()
-        .await
-        .unwrap();
+    let epoch = datanet_bindings::attribution_pool::IAttributionPool::Epoch {
+        epoch: 1,
+        nonce: pool.proposalNonce().call().await.unwrap(),
+        rewardsRoot: tree.root(),
+        totalAllocated: total,
+        reportHash: report_hash,
+        reportURI: report_uri,
+    };
+    let digest = pool.epochDigest(epoch.clone()).call().await.unwrap();
     let signature = net.signer(0).sign_hash(&digest).await.unwrap();
     let propose = pool
-        .proposeEpoch(
-            U256::from(1),
-            tree.root(),
-            total,
-            report_hash,
-            report_uri,
-            vec![Bytes::from(signature.as_bytes().to_vec())],
-        )
+        .proposeEpoch(epoch, vec![Bytes::from(signature.as_bytes().to_vec())])
         .into_transaction_request();
     session.client.send("proposeEpoch", propose).await.unwrap();
 

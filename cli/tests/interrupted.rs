@@ -1,20 +1,27 @@
-//! `datanet contribute` killed part-way, then re-run: every file ends up registered exactly once and
-//! no bond is lost.
+//! `datanet contribute` (commit → wait → reveal) killed at every point — before its commits, after
+//! its commits, in the middle of its reveals, and at a random moment — then re-run with no local
+//! state: every file ends up registered exactly once, no commitment is made twice, and exactly one
+//! bond per file is held.
+//!
+//! The deterministic tests switch anvil's automine off, so the test decides what is mined before the
+//! process is killed; the last one kills a process on an automining chain.
 
 mod common;
 
 use alloy::primitives::{Address, B256, U256};
-use common::{b256, tokens, Devnet};
+use common::{quantity, tokens, Devnet};
+use datanet_bindings::DatanetRegistry::{Committed, Contributed};
 use datanet_client::{files, session::Status, Session};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::{
     collections::HashSet,
     process::{Child, Stdio},
     time::{Duration, Instant},
 };
 
-const FILES: usize = 300;
+const FILES: usize = 60;
 const BATCH: &str = "20";
+const BATCHES: usize = 3;
 
 /// Spawns `datanet contribute DATANET data --batch-size 20` as account 1.
 fn spawn_contribute(net: &Devnet, datanet: u64) -> Child {
@@ -34,14 +41,7 @@ fn spawn_contribute(net: &Devnet, datanet: u64) -> Child {
         .expect("datanet starts")
 }
 
-fn quantity(value: &Value) -> u64 {
-    match value {
-        Value::String(hex) => u64::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap(),
-        other => other.as_u64().expect("a quantity"),
-    }
-}
-
-/// Waits until anvil's mempool holds at least `n` transactions; fails if `child` exits first.
+/// Waits until anvil's pool holds at least `n` transactions; fails if `child` exits first.
 async fn wait_for_pending(net: &Devnet, child: &mut Child, n: u64) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -62,7 +62,7 @@ async fn wait_for_pending(net: &Devnet, child: &mut Child, n: u64) {
     }
 }
 
-/// Pending transactions of `sender` in anvil's mempool, by nonce: (nonce, hash).
+/// Pending transactions of `sender` in anvil's pool, by nonce: (nonce, hash).
 async fn pending_of(net: &Devnet, sender: Address) -> Vec<(u64, B256)> {
     let content = net.rpc("txpool_content", ()).await;
     let mut out = Vec::new();
@@ -71,14 +71,14 @@ async fn pending_of(net: &Devnet, sender: Address) -> Vec<(u64, B256)> {
             continue;
         }
         for (nonce, tx) in by_nonce.as_object().unwrap() {
-            out.push((nonce.parse().unwrap(), b256(&tx["hash"])));
+            out.push((nonce.parse().unwrap(), common::b256(&tx["hash"])));
         }
     }
     out.sort();
     out
 }
 
-/// What the chain holds for the 300 files: (registered by account 1, registry balance, contributor balance).
+/// Files of `data/` registered by account 1: (pending count, registry balance, contributor balance).
 async fn tally(net: &Devnet, datanet: u64) -> (usize, U256, U256) {
     let session = net.session(0).await;
     let data = files::collect(&[net.path("data")]).unwrap();
@@ -99,207 +99,181 @@ async fn tally(net: &Devnet, datanet: u64) -> (usize, U256, U256) {
     (registered, registry, contributor)
 }
 
-/// Exactly one `Contributed` event per file, all 300 pending, and the bonds all held by the registry.
+/// One `Contributed` event per file, one `Committed` event per batch (nothing committed twice),
+/// every file pending under account 1, and exactly one bond per file held by the registry.
 async fn assert_each_file_once(net: &Devnet, datanet: u64, bond: U256, funded: U256) {
     let session = net.session(0).await;
-    let events = session
-        .registry()
-        .Contributed_filter()
-        .from_block(0)
-        .query()
+    let latest = session.client.latest_block().await.unwrap();
+    let registry = alloy::rpc::types::Filter::new().address(session.deployment.datanet_registry);
+    let contributed = session
+        .client
+        .events::<Contributed>(registry.clone(), 0, latest)
         .await
         .unwrap();
-    assert_eq!(events.len(), FILES, "one Contributed event per file");
-    let hashes: HashSet<B256> = events.iter().map(|(e, _)| e.contentHash).collect();
+    assert_eq!(contributed.len(), FILES, "one Contributed event per file");
+    let hashes: HashSet<B256> = contributed.iter().map(|(e, _)| e.contentHash).collect();
     assert_eq!(hashes.len(), FILES, "no content hash registered twice");
-    let (registered, registry, contributor) = tally(net, datanet).await;
+    let committed = session
+        .client
+        .events::<Committed>(registry, 0, latest)
+        .await
+        .unwrap();
+    assert_eq!(
+        committed.len(),
+        BATCHES,
+        "one commitment per batch, none made twice"
+    );
+    let (registered, held, contributor) = tally(net, datanet).await;
     assert_eq!(registered, FILES);
-    let held = bond * U256::from(FILES);
-    assert_eq!(
-        registry, held,
-        "the registry holds one bond per pending contribution"
-    );
-    assert_eq!(
-        contributor,
-        funded - held,
-        "the contributor paid exactly those bonds"
-    );
+    assert_eq!(held, bond * U256::from(FILES), "one bond per contribution");
+    assert_eq!(contributor, funded - bond * U256::from(FILES));
 }
 
-/// Deterministic interruption: anvil mines only on demand; the contributor's process is killed while
-/// its batches wait in the mempool, and all but the first three are dropped, as if the process had
-/// died before sending them. The re-run must send exactly the 240 missing files.
-#[tokio::test]
-async fn contribute_killed_after_three_batches_completes_on_rerun() {
+/// A datanet with a 1-token bond, account 1 funded, 60 files in `data/`, automine off.
+async fn prepare(automine: bool) -> (Devnet, u64, U256, U256) {
     let net = Devnet::start();
     let bond = tokens("1");
     let funded = tokens("1000");
     let datanet = net.create_datanet(0, "1", "7d");
     net.fund(1, funded).await;
     net.write_files("data", FILES);
+    if !automine {
+        net.rpc("evm_setAutomine", (false,)).await;
+    }
+    (net, datanet, bond, funded)
+}
 
-    net.rpc("evm_setAutomine", (false,)).await;
+/// Re-runs `contribute` to completion and returns its report.
+fn rerun(net: &Devnet, datanet: u64) -> serde_json::Value {
+    net.run_as(
+        1,
+        &[
+            "contribute",
+            &datanet.to_string(),
+            "data",
+            "--batch-size",
+            BATCH,
+            "--json",
+        ],
+    )
+    .success()
+    .json()
+}
+
+fn count(report: &serde_json::Value, outcome: &str) -> usize {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == json!(outcome))
+        .count()
+}
+
+#[tokio::test]
+async fn killed_before_its_commits_the_rerun_commits_and_reveals_everything() {
+    let (net, datanet, bond, funded) = prepare(false).await;
     let mut child = spawn_contribute(&net, datanet);
     wait_for_pending(&net, &mut child, 1).await; // the bond approval
-    net.rpc("evm_mine", ()).await;
-    wait_for_pending(&net, &mut child, 5).await; // five or more batches sent
     child.kill().unwrap();
     child.wait().unwrap();
+    net.rpc("evm_mine", ()).await;
+    net.rpc("evm_setAutomine", (true,)).await;
+    assert_eq!(tally(&net, datanet).await.0, 0, "nothing registered yet");
 
+    let report = rerun(&net, datanet);
+    assert_eq!(count(&report, "registered"), FILES);
+    assert_eq!(report["committed"], BATCHES);
+    assert_eq!(report["revealed"], BATCHES);
+    assert_each_file_once(&net, datanet, bond, funded).await;
+}
+
+#[tokio::test]
+async fn killed_after_its_commits_the_rerun_finds_them_and_only_reveals() {
+    let (net, datanet, bond, funded) = prepare(false).await;
+    let mut child = spawn_contribute(&net, datanet);
+    wait_for_pending(&net, &mut child, 1).await;
+    net.rpc("evm_mine", ()).await; // the approval
+    wait_for_pending(&net, &mut child, BATCHES as u64).await;
+    net.rpc("evm_mine", ()).await; // the three commits
+    child.kill().unwrap();
+    child.wait().unwrap();
+    net.rpc("evm_setAutomine", (true,)).await;
+    let (registered, held, _) = tally(&net, datanet).await;
+    assert_eq!(
+        (registered, held),
+        (0, U256::ZERO),
+        "a commitment holds no bond"
+    );
+
+    let report = rerun(&net, datanet);
+    assert_eq!(count(&report, "registered"), FILES);
+    assert_eq!(
+        report["committed"], 0,
+        "the commitments were found, not made again"
+    );
+    assert_eq!(report["revealed"], BATCHES);
+    assert_each_file_once(&net, datanet, bond, funded).await;
+}
+
+#[tokio::test]
+async fn killed_in_the_middle_of_its_reveals_the_rerun_reveals_the_rest() {
+    let (net, datanet, bond, funded) = prepare(false).await;
+    let mut child = spawn_contribute(&net, datanet);
+    wait_for_pending(&net, &mut child, 1).await;
+    net.rpc("evm_mine", ()).await;
+    wait_for_pending(&net, &mut child, BATCHES as u64).await;
+    net.rpc("evm_mine", ()).await;
+    wait_for_pending(&net, &mut child, BATCHES as u64).await; // the reveals
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Only the first reveal makes it; the others die with the process.
     let pending = pending_of(&net, net.address(1)).await;
-    assert!(pending.len() >= 5, "{pending:?}");
-    for (_, hash) in &pending[3..] {
+    assert_eq!(pending.len(), BATCHES, "{pending:?}");
+    for (_, hash) in &pending[1..] {
         net.rpc("anvil_dropTransaction", (hash,)).await;
     }
     net.rpc("evm_mine", ()).await;
     net.rpc("evm_setAutomine", (true,)).await;
-    assert!(pending_of(&net, net.address(1)).await.is_empty());
+    let (registered, held, _) = tally(&net, datanet).await;
+    assert_eq!(registered, 20, "one batch revealed before the kill");
+    assert_eq!(held, bond * U256::from(20));
 
-    let (registered, registry, contributor) = tally(&net, datanet).await;
+    let report = rerun(&net, datanet);
+    assert_eq!(count(&report, "skipped: already pending"), 20);
+    assert_eq!(count(&report, "registered"), FILES - 20);
     assert_eq!(
-        registered, 60,
-        "three batches of twenty landed before the crash"
+        report["committed"], 0,
+        "the two unrevealed commitments were found"
     );
-    assert_eq!(registry, bond * U256::from(60));
-    assert_eq!(contributor, funded - bond * U256::from(60));
-
-    let rerun = net
-        .run_as(
-            1,
-            &[
-                "contribute",
-                &datanet.to_string(),
-                "data",
-                "--batch-size",
-                BATCH,
-                "--json",
-            ],
-        )
-        .success()
-        .json();
-    let outcomes = rerun.as_array().unwrap();
-    assert_eq!(outcomes.len(), FILES);
-    let skipped = outcomes
-        .iter()
-        .filter(|o| o["outcome"] == json!("skipped: already pending"))
-        .count();
-    let sent = outcomes
-        .iter()
-        .filter(|o| o["outcome"] == json!("registered"))
-        .count();
-    assert_eq!((skipped, sent), (60, 240));
+    assert_eq!(report["revealed"], 2);
     assert_each_file_once(&net, datanet, bond, funded).await;
 }
 
-/// Real-time interruption: the process is killed as soon as its first batch is on chain (anvil mining
-/// every transaction at once), then re-run.
 #[tokio::test]
-async fn contribute_killed_while_sending_completes_on_rerun() {
-    let net = Devnet::start();
-    let bond = tokens("1");
-    let funded = tokens("1000");
-    let datanet = net.create_datanet(0, "1", "7d");
-    net.fund(1, funded).await;
-    net.write_files("data", FILES);
-
+async fn killed_at_a_random_moment_on_an_automining_chain_the_rerun_completes() {
+    let (net, datanet, bond, funded) = prepare(true).await;
     let mut child = spawn_contribute(&net, datanet);
+    // Kill as soon as the first contribution is on chain (or the run ends).
     let deadline = Instant::now() + Duration::from_secs(120);
-    let at_kill = loop {
+    loop {
         let (registered, _, _) = tally(&net, datanet).await;
         if registered > 0 || child.try_wait().unwrap().is_some() {
             child.kill().ok();
             child.wait().unwrap();
-            break registered;
+            break;
         }
         assert!(Instant::now() < deadline, "no contribution landed in time");
         tokio::time::sleep(Duration::from_millis(2)).await;
-    };
-    let (after_kill, registry, contributor) = tally(&net, datanet).await;
-    assert!(
-        after_kill >= at_kill && after_kill % 20 == 0,
-        "{after_kill}"
+    }
+    let (after_kill, held, _) = tally(&net, datanet).await;
+    assert_eq!(
+        after_kill % 20,
+        0,
+        "reveals are whole batches: {after_kill}"
     );
-    assert_eq!(registry, bond * U256::from(after_kill));
-    assert_eq!(contributor, funded - bond * U256::from(after_kill));
+    assert_eq!(held, bond * U256::from(after_kill));
     println!("killed with {after_kill} of {FILES} files registered");
 
-    net.run_as(
-        1,
-        &[
-            "contribute",
-            &datanet.to_string(),
-            "data",
-            "--batch-size",
-            BATCH,
-        ],
-    )
-    .success();
-    assert_each_file_once(&net, datanet, bond, funded).await;
-}
-
-/// The killed run's batches are still in the mempool when the re-run starts (a slow chain): anvil
-/// estimates gas against the pending block, so the re-run's first batch already collides with them
-/// and it stops with a decoded `DuplicateContribution` before sending anything. Once those batches
-/// are mined, a re-run sends exactly the rest.
-#[tokio::test]
-async fn rerun_while_killed_batches_are_still_pending_sends_nothing_until_they_land() {
-    let net = Devnet::start();
-    let bond = tokens("1");
-    let funded = tokens("1000");
-    let datanet = net.create_datanet(0, "1", "7d");
-    net.fund(1, funded).await;
-    net.write_files("data", FILES);
-
-    net.rpc("evm_setAutomine", (false,)).await;
-    let mut child = spawn_contribute(&net, datanet);
-    wait_for_pending(&net, &mut child, 1).await;
-    net.rpc("evm_mine", ()).await;
-    wait_for_pending(&net, &mut child, 5).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let left = pending_of(&net, net.address(1)).await;
-
-    let before = net.snapshot().await;
-    net.run_as(
-        1,
-        &[
-            "contribute",
-            &datanet.to_string(),
-            "data",
-            "--batch-size",
-            BATCH,
-        ],
-    )
-    .failure(&["contributeBatch reverted", "DuplicateContribution"]);
-    assert_eq!(net.snapshot().await, before);
-    assert_eq!(
-        pending_of(&net, net.address(1)).await,
-        left,
-        "the re-run sent nothing"
-    );
-
-    net.rpc("evm_mine", ()).await;
-    net.rpc("evm_setAutomine", (true,)).await;
-    let rerun = net
-        .run_as(
-            1,
-            &[
-                "contribute",
-                &datanet.to_string(),
-                "data",
-                "--batch-size",
-                BATCH,
-                "--json",
-            ],
-        )
-        .success()
-        .json();
-    let sent = rerun
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|o| o["outcome"] == json!("registered"))
-        .count();
-    assert_eq!(sent, FILES - 20 * left.len());
+    rerun(&net, datanet);
     assert_each_file_once(&net, datanet, bond, funded).await;
 }

@@ -79,8 +79,17 @@ async fn a_six_decimal_token_end_to_end() {
         .await
         .expect("token deployed");
     let token: Address = receipt.contract_address.unwrap();
-    net.run_as(0, &["deploy", "--token", &token.to_string()])
-        .success();
+    net.run_as(
+        0,
+        &[
+            "deploy",
+            "--token",
+            &token.to_string(),
+            "--min-commitment-age",
+            "1",
+        ],
+    )
+    .success();
 
     let session = net.session(0).await;
     let info = session.token().await.unwrap();
@@ -151,7 +160,7 @@ async fn a_six_decimal_token_end_to_end() {
         .run_as(1, &["contribute", "1", "corpus", "--json"])
         .success()
         .json();
-    let ids: Vec<String> = contributed
+    let ids: Vec<String> = contributed["files"]
         .as_array()
         .unwrap()
         .iter()

@@ -122,7 +122,8 @@ async fn run() -> Result<()> {
             &Silent,
         )
         .await?;
-    for r in &results {
+    // Commit → wait the registry's minimum commitment age → reveal, all inside `contribute`.
+    for r in &results.files {
         println!(
             "contribution {}: {} (content hash {})",
             r.contribution_id, r.outcome, r.content_hash
@@ -137,7 +138,7 @@ async fn run() -> Result<()> {
     // The inference id names the paid output; attestors match it with the output's text in their log.
     let output = format!(
         "Model {model_id}: an example output that would be attributed in the next epoch ({}).",
-        results[0].contribution_id
+        results.files[0].contribution_id
     );
     let inference_id: B256 = keccak256(output.as_bytes());
     // Idempotent: run it again and the output already paid for is skipped.

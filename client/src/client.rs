@@ -17,7 +17,7 @@ use alloy::{
         client::ClientBuilder,
         types::{Filter, Log, TransactionReceipt, TransactionRequest},
     },
-    signers::local::PrivateKeySigner,
+    signers::{local::PrivateKeySigner, Signature, SignerSync},
     sol_types::SolEvent,
 };
 use std::{sync::Arc, time::Duration};
@@ -65,10 +65,31 @@ pub struct Client {
 
 struct Signer {
     address: Address,
+    key: PrivateKeySigner,
     wallet: EthereumWallet,
     /// Next nonce this process will use: sends are serialized, and a lagging node never hands out a
     /// nonce this process already used.
     next_nonce: Mutex<Option<u64>>,
+}
+
+/// The chain's time as last observed, moving with wall time.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainClock {
+    pub timestamp: u64,
+    pub observed: std::time::Instant,
+}
+
+impl ChainClock {
+    /// Seconds since the epoch on the chain's clock, now (at least).
+    pub fn now(&self) -> u64 {
+        self.timestamp + self.observed.elapsed().as_secs()
+    }
+
+    /// How long until the chain's clock reaches `timestamp`.
+    pub fn until(&self, timestamp: u64) -> Duration {
+        let now = self.timestamp as f64 + self.observed.elapsed().as_secs_f64();
+        Duration::from_secs_f64((timestamp as f64 - now).max(0.0))
+    }
 }
 
 /// A transaction the node has accepted.
@@ -116,6 +137,7 @@ impl Client {
         let signer = signer.map(|s| {
             Arc::new(Signer {
                 address: s.address(),
+                key: s.clone(),
                 wallet: EthereumWallet::from(s),
                 next_nonce: Mutex::new(None),
             })
@@ -159,6 +181,42 @@ impl Client {
             .as_ref()
             .map(|s| s.address)
             .ok_or(ClientError::NoWallet)
+    }
+
+    /// Signs `message` as EIP-191 `personal_sign` does (deterministic: RFC 6979).
+    pub fn sign_message(&self, message: &[u8]) -> Result<Signature, ClientError> {
+        let signer = self.signer.as_ref().ok_or(ClientError::NoWallet)?;
+        Ok(signer
+            .key
+            .sign_message_sync(message)
+            .map_err(crate::error::WalletError::Signing)?)
+    }
+
+    /// Signs a 32-byte digest (an EIP-712 hash the contract computed).
+    pub fn sign_hash(&self, digest: &B256) -> Result<Signature, ClientError> {
+        let signer = self.signer.as_ref().ok_or(ClientError::NoWallet)?;
+        Ok(signer
+            .key
+            .sign_hash_sync(digest)
+            .map_err(crate::error::WalletError::Signing)?)
+    }
+
+    /// The chain's clock: the latest block's timestamp, advancing with wall time from now on (a
+    /// lower bound of the next block's timestamp, on a devnet whose clock was moved too).
+    pub async fn chain_clock(&self) -> Result<ChainClock, ClientError> {
+        let block = self
+            .provider
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| self.rpc_error("eth_getBlockByNumber", e))?
+            .ok_or_else(|| ClientError::Rpc {
+                call: "eth_getBlockByNumber".into(),
+                source: alloy::transports::TransportErrorKind::custom_str("no latest block"),
+            })?;
+        Ok(ChainClock {
+            timestamp: block.header.timestamp,
+            observed: std::time::Instant::now(),
+        })
     }
 
     /// What the transport did so far (requests, retries, log pages, refusals).

@@ -1,7 +1,7 @@
 //! Deploys the four Datanet contracts through the bindings and records the deployment.
 
 use crate::{
-    deployment::{Deployment, PoolSettings},
+    deployment::{Deployment, PoolSettings, RegistrySettings},
     Client, ClientError,
 };
 use alloy::{
@@ -14,8 +14,8 @@ use datanet_bindings::{
 };
 use std::collections::BTreeMap;
 
-/// What to deploy. `Default` is a devnet setup: a fresh token, the deployer as sole attestor,
-/// guardian, treasury and owner.
+/// What to deploy. Unset roles go to the deployer, no token deploys a fresh one; see
+/// [`DeployConfig::devnet`] for values a local chain accepts.
 #[derive(Clone, Debug, Default)]
 pub struct DeployConfig {
     /// An existing ERC-20; `None` deploys a fresh `DatanetToken`.
@@ -36,6 +36,25 @@ pub struct DeployConfig {
     pub guardian: Option<Address>,
     /// May rotate attestors; `None` means the deployer.
     pub owner: Option<Address>,
+    /// Seconds a commitment must wait before its reveal (at least 1).
+    pub min_commitment_age: u32,
+    /// Seconds after which an unrevealed commitment expires (above the minimum, at most 2^24 − 1).
+    pub max_commitment_age: u32,
+}
+
+impl DeployConfig {
+    /// A devnet: the given token supply, commitment ages of 1 s to 1 day, a one-hour challenge
+    /// period (the pool's minimum), a 5% protocol fee, the deployer in every role.
+    pub fn devnet(token_supply: U256) -> Self {
+        Self {
+            token_supply,
+            challenge_period: 3_600,
+            protocol_fee_bps: 500,
+            min_commitment_age: 1,
+            max_commitment_age: 86_400,
+            ..Default::default()
+        }
+    }
 }
 
 /// Deploys token (unless given), `DatanetRegistry`, `ModelRegistry` and `AttributionPool`.
@@ -98,7 +117,14 @@ pub async fn deploy(client: &Client, config: &DeployConfig) -> Result<Deployment
         }
     };
 
-    let tx = DatanetRegistry::deploy_builder(provider, token, treasury).into_transaction_request();
+    let tx = DatanetRegistry::deploy_builder(
+        provider,
+        token,
+        treasury,
+        config.min_commitment_age,
+        config.max_commitment_age,
+    )
+    .into_transaction_request();
     let datanet_registry = deployed(
         "DatanetRegistry",
         client.send("deploy DatanetRegistry", tx).await?,
@@ -137,6 +163,10 @@ pub async fn deploy(client: &Client, config: &DeployConfig) -> Result<Deployment
         model_registry,
         attribution_pool,
         transactions: transactions.into_iter().collect::<BTreeMap<String, B256>>(),
+        registry: RegistrySettings {
+            min_commitment_age: config.min_commitment_age,
+            max_commitment_age: config.max_commitment_age,
+        },
         settings: PoolSettings {
             attestors,
             threshold,

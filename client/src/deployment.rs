@@ -30,8 +30,19 @@ pub struct Deployment {
     pub attribution_pool: Address,
     /// Deployment transaction per contract (the token's only if it was deployed here).
     pub transactions: BTreeMap<String, B256>,
+    /// The registry's configuration.
+    #[serde(default)]
+    pub registry: RegistrySettings,
     /// The pool's configuration at deployment.
     pub settings: PoolSettings,
+}
+
+/// The `DatanetRegistry` configuration (immutable).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrySettings {
+    pub min_commitment_age: u32,
+    pub max_commitment_age: u32,
 }
 
 /// The `AttributionPool` configuration recorded at deployment.

@@ -12,13 +12,14 @@ use alloy::{
     signers::{local::PrivateKeySigner, Signature, SignerSync},
 };
 use datanet_attribution::{
-    compute_epoch, AttributionReport, CommitOrder, Contribution, EpochInput, EpochOutcome,
-    EpochParams, Inference, Model, RewardTree,
+    compute_epoch, AttributionReport, CommitOrder, Contribution, DataCutoff, EpochInput,
+    EpochOutcome, EpochParams, Inference, Model, RewardTree,
 };
 use datanet_bindings::{
+    attribution_pool::IAttributionPool,
     AttributionPool::InferencePaid,
-    DatanetRegistry::{Contributed, Retired, Reviewed, Withdrawn},
-    ModelRegistry::ModelRegistered,
+    DatanetRegistry::{Committed, Contributed, Retired, Revealed, Reviewed},
+    ModelRegistry::{DataCutoffSet, ModelRegistered},
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -26,28 +27,53 @@ use std::{
     path::{Path, PathBuf},
 };
 
+pub use datanet_attribution::SignedEpoch;
+
 /// Report, tree and epoch file names inside an epoch folder.
 pub const REPORT_FILE: &str = "report.json";
 pub const TREE_FILE: &str = "tree.json";
 pub const EPOCH_FILE: &str = "epoch.json";
 
-/// `epoch.json`: what attestors sign and what `proposeEpoch` takes.
+/// `epoch.json`: the signed epoch (the fields attestors sign and `proposeEpoch` takes: `epoch`,
+/// `nonce`, `rewardsRoot`, `totalAllocated`, `reportHash`, `reportURI`), the domain it is signed
+/// under (chain, pool), how it was computed (blocks, minimum span) and the signatures so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EpochFile {
-    pub epoch: u64,
+    #[serde(flatten)]
+    pub signed: SignedEpoch,
     pub chain_id: u64,
     pub pool: Address,
     pub from_block: u64,
     pub to_block: u64,
     pub min_span: u32,
-    pub rewards_root: B256,
-    pub total_allocated: U256,
-    pub report_hash: B256,
-    pub report_uri: String,
     /// Attestor signatures collected so far.
     #[serde(default)]
     pub signatures: Vec<EpochSignature>,
+}
+
+impl EpochFile {
+    /// The epoch number.
+    pub fn epoch(&self) -> u64 {
+        self.signed.epoch
+    }
+
+    /// The EIP-712 digest attestors sign (the pool's `epochDigest`).
+    pub fn digest(&self) -> B256 {
+        self.signed.signing_hash(self.chain_id, self.pool)
+    }
+}
+
+/// The bindings' struct for `proposeEpoch` / `epochDigest`.
+pub fn to_binding(e: &SignedEpoch) -> IAttributionPool::Epoch {
+    IAttributionPool::Epoch {
+        epoch: e.epoch,
+        nonce: e.nonce,
+        rewardsRoot: e.rewardsRoot,
+        totalAllocated: e.totalAllocated,
+        reportHash: e.reportHash,
+        reportURI: e.reportURI.clone(),
+    }
 }
 
 /// One attestor's signature over an epoch.
@@ -93,6 +119,8 @@ pub struct EpochSources<'a> {
     /// The previous epoch's folder (its tree gives the cumulative amounts carried over).
     pub previous: Option<&'a Path>,
     pub report_uri: String,
+    /// The pool's proposal nonce to sign under; `None` reads `proposalNonce()`.
+    pub nonce: Option<u64>,
 }
 
 impl Session {
@@ -106,16 +134,16 @@ impl Session {
         let (previous, previous_to_block) = match sources.previous {
             Some(dir) => {
                 let file = read_epoch_file(dir)?;
-                if file.epoch + 1 != sources.epoch {
+                if file.epoch() + 1 != sources.epoch {
                     return Err(EpochError::PreviousMismatch {
                         dir: dir.to_path_buf(),
-                        found: file.epoch,
+                        found: file.epoch(),
                         expected: sources.epoch - 1,
                     }
                     .into());
                 }
                 let tree = read_tree(dir)?;
-                if tree.root() != file.rewards_root {
+                if tree.root() != file.signed.rewardsRoot {
                     return Err(EpochError::TreeRootMismatch {
                         path: dir.join(TREE_FILE),
                     }
@@ -277,20 +305,24 @@ impl Session {
         };
         let outcome = compute_epoch(&input).map_err(|e| EpochError::Attribution(Box::new(e)))?;
         let report_bytes = outcome.report.to_canonical_json();
-        let tree = outcome.tree.as_ref().ok_or(EpochError::NothingAllocated {
-            epoch: sources.epoch,
-        })?;
+        let nonce = match sources.nonce {
+            Some(n) => n,
+            None => self.proposal_nonce().await?,
+        };
+        let signed = outcome
+            .report
+            .signed_epoch(nonce, sources.report_uri.clone())
+            .ok_or(EpochError::NothingAllocated {
+                epoch: sources.epoch,
+            })?;
+        debug_assert_eq!(signed.reportHash, keccak256(&report_bytes));
         let file = EpochFile {
-            epoch: sources.epoch,
+            signed,
             chain_id: self.client.chain_id(),
             pool: self.deployment.attribution_pool,
             from_block,
             to_block,
             min_span: sources.min_span,
-            rewards_root: tree.root(),
-            total_allocated: outcome.report.totals.cumulative_allocated,
-            report_hash: keccak256(&report_bytes),
-            report_uri: sources.report_uri.clone(),
             signatures: Vec::new(),
         };
         Ok(ComputedEpoch {
@@ -300,9 +332,13 @@ impl Session {
         })
     }
 
-    /// Contributions accepted (and not retired) at `to_block`, in originality order.
+    /// Contributions accepted (and not retired) at `to_block`, in originality order: the
+    /// position `(block, logIndex)` of the `Committed` event of the commitment each was revealed
+    /// under, then its index in the reveal.
     ///
-    /// v1 registers in one step, so a contribution's order is its `Contributed` event's position.
+    /// A reveal emits `Revealed(commitment, …, count)` and then its `count` `Contributed` events in
+    /// the same transaction; they are paired by transaction. A commitment committed again after it
+    /// expired counts from its latest `Committed` event before the reveal.
     pub async fn accepted_contributions(
         &self,
         to_block: u64,
@@ -314,63 +350,82 @@ impl Session {
             Gone,
         }
         enum Event {
-            Contributed(CorpusEntry),
+            Contributed(Box<CorpusEntry>),
             Reviewed(B256, bool),
             Gone(B256),
         }
         let registry = Filter::new().address(self.deployment.datanet_registry);
         let from = self.deployment.deployment_block;
+        let client = &self.client;
+        let (committed, revealed, contributed, reviewed, retired) = futures::try_join!(
+            client.events::<Committed>(registry.clone(), from, to_block),
+            client.events::<Revealed>(registry.clone(), from, to_block),
+            client.events::<Contributed>(registry.clone(), from, to_block),
+            client.events::<Reviewed>(registry.clone(), from, to_block),
+            client.events::<Retired>(registry.clone(), from, to_block),
+        )?;
+        // Every Committed position of each commitment, in chain order.
+        let mut commits: HashMap<B256, Vec<(u64, u64)>> = HashMap::new();
+        for (e, log) in &committed {
+            commits.entry(e.commitment).or_default().push(position(log));
+        }
+        // Per reveal transaction: its commitment's order, and the next item index.
+        let mut reveal_of_tx: HashMap<B256, (CommitOrder, u64)> = HashMap::new();
+        for (e, log) in &revealed {
+            let at = position(log);
+            let commit = commits
+                .get(&e.commitment)
+                .and_then(|all| all.iter().rev().find(|p| **p < at).copied())
+                .unwrap_or(at);
+            if let Some(tx) = log.transaction_hash {
+                reveal_of_tx.insert(tx, (CommitOrder::new(commit.0, commit.1, 0), 0));
+            }
+        }
         let mut events: Vec<((u64, u64), Event)> = Vec::new();
-        for (e, log) in self
-            .client
-            .events::<Contributed>(registry.clone(), from, to_block)
-            .await?
-        {
+        for (e, log) in contributed {
             let (block, index) = position(&log);
+            let order = match log
+                .transaction_hash
+                .and_then(|tx| reveal_of_tx.get_mut(&tx))
+            {
+                Some((order, next)) => {
+                    let o = CommitOrder::new(order.block_number, order.log_index, *next);
+                    *next += 1;
+                    o
+                }
+                // No reveal in the transaction: the event's own position.
+                None => CommitOrder::new(block, index, 0),
+            };
             events.push((
                 (block, index),
-                Event::Contributed(CorpusEntry {
+                Event::Contributed(Box::new(CorpusEntry {
                     contribution_id: e.contributionId,
                     content_hash: e.contentHash,
                     contributor: e.contributor,
                     datanet_id: u64::try_from(e.datanetId).unwrap_or(u64::MAX),
-                    order: CommitOrder::new(block, index, 0),
+                    order,
                     registered_block: block,
                     uri: e.uri,
-                }),
+                })),
             ));
         }
-        for (e, log) in self
-            .client
-            .events::<Reviewed>(registry.clone(), from, to_block)
-            .await?
-        {
+        for (e, log) in reviewed {
             events.push((
                 position(&log),
                 Event::Reviewed(e.contributionId, e.accepted),
             ));
         }
-        for (e, log) in self
-            .client
-            .events::<Withdrawn>(registry.clone(), from, to_block)
-            .await?
-        {
-            events.push((position(&log), Event::Gone(e.contributionId)));
-        }
-        for (e, log) in self
-            .client
-            .events::<Retired>(registry, from, to_block)
-            .await?
-        {
+        for (e, log) in retired {
             events.push((position(&log), Event::Gone(e.contributionId)));
         }
         events.sort_by_key(|(pos, _)| *pos);
-        // Replay: the latest registration of an id defines its contributor and order.
+        // Replay: the latest registration of an id (a displacement re-registers it) defines its
+        // contributor and order.
         let mut state: HashMap<B256, (CorpusEntry, State)> = HashMap::new();
         for (_, event) in events {
             match event {
                 Event::Contributed(entry) => {
-                    state.insert(entry.contribution_id, (entry, State::Pending));
+                    state.insert(entry.contribution_id, (*entry, State::Pending));
                 }
                 Event::Reviewed(id, accepted) => {
                     if let Some(entry) = state.get_mut(&id) {
@@ -397,27 +452,41 @@ impl Session {
         Ok(accepted)
     }
 
-    /// The models registered by `to_block`, with their datanets and data cutoffs (v1: the
-    /// registration block).
+    /// The models registered by `to_block`, with their datanets and every data cutoff set up to
+    /// `to_block` (registration sets the first).
     pub async fn models_at(&self, to_block: u64) -> Result<BTreeMap<u64, Model>, ClientError> {
+        let models_filter = Filter::new().address(self.deployment.model_registry);
+        let from = self.deployment.deployment_block;
+        let (registered, cutoffs) = futures::try_join!(
+            self.client
+                .events::<ModelRegistered>(models_filter.clone(), from, to_block),
+            self.client
+                .events::<DataCutoffSet>(models_filter, from, to_block),
+        )?;
         let mut models = BTreeMap::new();
-        let registered = self
-            .client
-            .events::<ModelRegistered>(
-                Filter::new().address(self.deployment.model_registry),
-                self.deployment.deployment_block,
-                to_block,
-            )
-            .await?;
-        for (e, log) in registered {
+        for (e, _) in registered {
             let id = u64::try_from(e.modelId).unwrap_or(u64::MAX);
-            let block = log.block_number.unwrap_or_default();
-            let datanets = e
+            let datanet_ids = e
                 .datanetIds
                 .iter()
                 .map(|d| u64::try_from(*d).unwrap_or(u64::MAX))
                 .collect();
-            models.insert(id, Model::new(datanets, block, block));
+            models.insert(
+                id,
+                Model {
+                    datanet_ids,
+                    cutoffs: Vec::new(),
+                },
+            );
+        }
+        for (e, log) in cutoffs {
+            let id = u64::try_from(e.modelId).unwrap_or(u64::MAX);
+            if let Some(model) = models.get_mut(&id) {
+                model.cutoffs.push(DataCutoff {
+                    set_at_block: log.block_number.unwrap_or_default(),
+                    cutoff_block: u64::try_from(e.cutoffBlock).unwrap_or(u64::MAX),
+                });
+            }
         }
         Ok(models)
     }
@@ -458,7 +527,7 @@ impl Session {
         file: &EpochFile,
         extra: &[String],
     ) -> Result<(Vec<Address>, TransactionReceipt), ClientError> {
-        let digest = self.epoch_digest(file).await?;
+        let digest = file.digest();
         let mut signatures: Vec<(Address, Bytes)> = Vec::new();
         for s in file
             .signatures
@@ -497,11 +566,7 @@ impl Session {
         signatures.sort_by_key(|(signer, _)| *signer);
         let tx = pool
             .proposeEpoch(
-                U256::from(file.epoch),
-                file.rewards_root,
-                file.total_allocated,
-                file.report_hash,
-                file.report_uri.clone(),
+                to_binding(&file.signed),
                 signatures.iter().map(|(_, b)| b.clone()).collect(),
             )
             .into_transaction_request();
@@ -536,16 +601,21 @@ impl Session {
         Ok(u64::try_from(current).unwrap_or(u64::MAX))
     }
 
-    /// The EIP-712 digest of an epoch file, as the pool computes it.
+    /// The pool's `proposalNonce()`: signed into every epoch; every veto and attestor rotation
+    /// advances it.
+    pub async fn proposal_nonce(&self) -> Result<u64, ClientError> {
+        self.pool()
+            .proposalNonce()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("proposalNonce", e))
+    }
+
+    /// The EIP-712 digest of an epoch, as the pool computes it (`epochDigest`), read from chain; it
+    /// equals [`EpochFile::digest`] computed locally.
     pub async fn epoch_digest(&self, file: &EpochFile) -> Result<B256, ClientError> {
         self.pool()
-            .epochDigest(
-                U256::from(file.epoch),
-                file.rewards_root,
-                file.total_allocated,
-                file.report_hash,
-                file.report_uri.clone(),
-            )
+            .epochDigest(to_binding(&file.signed))
             .call()
             .await
             .map_err(|e| self.client.call_error("epochDigest", e))
@@ -589,7 +659,16 @@ impl Session {
             }
             .into());
         }
-        let digest = self.epoch_digest(&file).await?;
+        let nonce = self.proposal_nonce().await?;
+        if file.signed.nonce != nonce {
+            return Err(EpochError::StaleNonce {
+                dir: dir.to_path_buf(),
+                nonce: file.signed.nonce,
+                expected: nonce,
+            }
+            .into());
+        }
+        let digest = file.digest();
         let signature = sign_digest(signer, digest)?;
         file.signatures.retain(|s| s.signer != signature.signer);
         file.signatures.push(signature.clone());
@@ -630,7 +709,7 @@ pub fn write_epoch_dir(dir: &Path, computed: &ComputedEpoch) -> Result<(), Clien
         .tree
         .as_ref()
         .ok_or(EpochError::NothingAllocated {
-            epoch: computed.file.epoch,
+            epoch: computed.file.epoch(),
         })?;
     write_atomic(&dir.join(REPORT_FILE), &computed.report_bytes)?;
     write_atomic(&dir.join(TREE_FILE), tree.to_json_pretty().as_bytes())?;
@@ -691,4 +770,41 @@ fn position(log: &Log) -> (u64, u64) {
         log.block_number.unwrap_or_default(),
         log.log_index.unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_file_round_trips_with_the_signed_epochs_field_names() {
+        let file = EpochFile {
+            signed: SignedEpoch {
+                epoch: 2,
+                nonce: 1,
+                rewardsRoot: B256::repeat_byte(1),
+                totalAllocated: U256::from(5),
+                reportHash: B256::repeat_byte(2),
+                reportURI: "ipfs://x/report.json".into(),
+            },
+            chain_id: 31337,
+            pool: Address::repeat_byte(3),
+            from_block: 10,
+            to_block: 20,
+            min_span: 8,
+            signatures: vec![],
+        };
+        let json = serde_json::to_string_pretty(&file).unwrap();
+        let back: EpochFile = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert_eq!(back, file);
+        for key in [
+            "\"epoch\"",
+            "\"nonce\"",
+            "\"rewardsRoot\"",
+            "\"reportURI\"",
+            "\"toBlock\"",
+        ] {
+            assert!(json.contains(key), "{key} in {json}");
+        }
+    }
 }

@@ -322,6 +322,12 @@ pub enum EpochError {
     BadSignature { signature: String },
     #[error("no epoch is pending: propose one first (`datanet epoch propose DIR`)")]
     NothingPending,
+    #[error("{} was computed for proposal nonce {nonce} but the pool is at {expected} (a veto or an attestor rotation happened): run `datanet attribute` again, then sign", dir.display())]
+    StaleNonce {
+        dir: PathBuf,
+        nonce: u64,
+        expected: u64,
+    },
     #[error("--epoch {given} but {} holds epoch {found}", dir.display())]
     EpochArgMismatch {
         given: u64,

@@ -107,7 +107,7 @@ impl Session {
             {
                 let path = entry.map_err(|e| ClientError::file(epochs_dir, e))?.path();
                 if let Ok(file) = read_epoch_file(&path) {
-                    dirs.push((file.epoch, path));
+                    dirs.push((file.epoch(), path));
                 }
             }
         }

@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod contribute;
 pub mod deploy;
 pub mod deployment;
 pub mod epoch;
@@ -32,6 +33,7 @@ pub mod impact;
 pub mod logs;
 pub mod outputs;
 pub mod payments;
+pub mod pool;
 pub mod progress;
 pub mod publication;
 pub mod retry;
@@ -43,7 +45,7 @@ pub mod tree;
 pub mod verify;
 pub mod wallet;
 
-pub use client::{Client, RpcConfig, SentTransaction};
+pub use client::{ChainClock, Client, RpcConfig, SentTransaction};
 pub use deploy::{deploy, DeployConfig};
 pub use deployment::Deployment;
 pub use error::ClientError;

@@ -26,6 +26,9 @@ pub struct PayOptions {
     pub batch_size: usize,
     /// Pay outputs this payer already paid for again (on purpose).
     pub pay_again: bool,
+    /// Where the outputs are published (`OutputsPublished` names it once per transaction), so
+    /// attestors and verifiers find them from chain data; empty for none.
+    pub outputs_uri: String,
 }
 
 impl Default for PayOptions {
@@ -33,6 +36,7 @@ impl Default for PayOptions {
         Self {
             batch_size: crate::session::DEFAULT_PAY_BATCH,
             pay_again: false,
+            outputs_uri: String::new(),
         }
     }
 }
@@ -147,7 +151,12 @@ impl Session {
                 let amounts = batch.iter().map(|p| p.amount).collect();
                 let ids = batch.iter().map(|p| p.inference_id).collect();
                 let tx = pool
-                    .payForInferences(U256::from(model_id), amounts, ids)
+                    .payForInferences(
+                        U256::from(model_id),
+                        amounts,
+                        ids,
+                        options.outputs_uri.clone(),
+                    )
                     .into_transaction_request();
                 sent.push((
                     batch.len(),

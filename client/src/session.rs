@@ -1,8 +1,6 @@
 //! A [`Client`] bound to one [`Deployment`]: typed operations over the four contracts.
 
 use crate::{
-    files::DataFile,
-    progress::Progress,
     token::{Amount, Token},
     Client, ClientError, Deployment,
 };
@@ -13,7 +11,7 @@ use alloy::{
     sol_types::{SolEvent, SolValue},
 };
 use datanet_bindings::{
-    datanet_registry::IDatanetRegistry::{self, ContributionInput},
+    datanet_registry::IDatanetRegistry,
     AttributionPool::{self, AttributionPoolInstance},
     DatanetRegistry::{self, DatanetRegistryInstance},
     DatanetToken::{self, DatanetTokenInstance},
@@ -28,14 +26,13 @@ pub const DEFAULT_CONTRIBUTE_BATCH: usize = 250;
 /// Payments sent per transaction.
 pub const DEFAULT_PAY_BATCH: usize = 250;
 
-/// Lifecycle of a contribution, as the registry stores it.
+/// Lifecycle of a contribution, as the registry stores it. A rejected id is free again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {
     None,
     Pending,
     Accepted,
     Rejected,
-    Withdrawn,
     Retired,
 }
 
@@ -45,7 +42,6 @@ impl From<IDatanetRegistry::Status> for Status {
             IDatanetRegistry::Status::Pending => Self::Pending,
             IDatanetRegistry::Status::Accepted => Self::Accepted,
             IDatanetRegistry::Status::Rejected => Self::Rejected,
-            IDatanetRegistry::Status::Withdrawn => Self::Withdrawn,
             IDatanetRegistry::Status::Retired => Self::Retired,
             _ => Self::None,
         }
@@ -80,7 +76,10 @@ pub struct ContributionInfo {
     pub contribution_id: B256,
     pub contributor: Address,
     pub datanet_id: u64,
+    /// Reveal time (unix seconds).
     pub submitted_at: u64,
+    /// Commit time (unix seconds): `submitted_at` minus the commitment's age at the reveal.
+    pub committed_at: u64,
     pub status: Status,
 }
 
@@ -299,90 +298,13 @@ impl Session {
                     contribution_id: *id,
                     contributor: c.contributor,
                     datanet_id: to_u64(U256::from(c.datanetId)),
-                    submitted_at: to_u64(U256::from(c.submittedAt)),
+                    submitted_at: u64::from(c.submittedAt),
+                    committed_at: u64::from(c.submittedAt).saturating_sub(c.commitAge.to::<u64>()),
                     status: c.status.into(),
                 });
             }
         }
         Ok(out)
-    }
-
-    /// Registers files in a datanet: skips hashes already registered (so a re-run after a crash only
-    /// sends what is missing), approves the bonds once, sends batches, and reports per file.
-    pub async fn contribute(
-        &self,
-        datanet_id: u64,
-        files: &[DataFile],
-        uri_of: impl Fn(&DataFile) -> String,
-        batch_size: usize,
-        progress: &dyn Progress,
-    ) -> Result<Vec<ContributedFile>, ClientError> {
-        if batch_size == 0 {
-            return Err(ClientError::ZeroBatch);
-        }
-        let sender = self.client.sender()?;
-        let info = self.datanet(datanet_id).await?;
-        let ids: Vec<B256> = files
-            .iter()
-            .map(|f| Self::contribution_id(datanet_id, f.content_hash))
-            .collect();
-        let existing = self.contributions(&ids).await?;
-
-        let mut results = Vec::with_capacity(files.len());
-        let mut todo: Vec<ContributionInput> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (i, (file, record)) in files.iter().zip(&existing).enumerate() {
-            let outcome = if record.status.is_registered() {
-                format!("skipped: already {:?}", record.status).to_lowercase()
-            } else if !seen.insert(file.content_hash) {
-                "skipped: same content as another file".to_string()
-            } else {
-                todo.push(ContributionInput {
-                    contentHash: file.content_hash,
-                    uri: uri_of(file),
-                });
-                "registered".to_string()
-            };
-            results.push(ContributedFile {
-                file: file.path.display().to_string(),
-                content_hash: file.content_hash,
-                contribution_id: ids[i],
-                outcome,
-            });
-        }
-
-        let total_bond = info.bond * U256::from(todo.len());
-        if !total_bond.is_zero() {
-            self.ensure_balance_and_allowance(
-                sender,
-                self.deployment.datanet_registry,
-                total_bond,
-                "bonds",
-            )
-            .await?;
-        }
-
-        // Send every batch before waiting, so the node can mine them back to back.
-        let registry = self.registry();
-        let mut sent = Vec::new();
-        for batch in todo.chunks(batch_size) {
-            let tx = registry
-                .contributeBatch(U256::from(datanet_id), batch.to_vec())
-                .into_transaction_request();
-            sent.push((
-                batch.len(),
-                self.client.submit("contributeBatch", tx).await?,
-            ));
-        }
-        progress.start("contributing", todo.len() as u64);
-        let mut done = 0;
-        for (len, tx) in sent {
-            self.client.confirm(&tx).await?;
-            done += len;
-            progress.set(done as u64);
-        }
-        progress.finish();
-        Ok(results)
     }
 
     /// Accepts or rejects pending contributions in one transaction.
@@ -403,10 +325,56 @@ impl Session {
         self.client.send(call, tx).await
     }
 
-    /// Accepts a contribution whose review period passed.
+    /// Accepts a contribution whose review period passed (and whose commitment is older than the
+    /// maximum commitment age, so no earlier commitment to the same content can still be revealed).
     pub async fn finalize(&self, id: B256) -> Result<TransactionReceipt, ClientError> {
         let tx = self.registry().finalize(id).into_transaction_request();
         self.client.send("finalize", tx).await
+    }
+
+    /// Retires accepted contributions of the sender: later epochs no longer attribute to them.
+    pub async fn retire(&self, ids: &[B256]) -> Result<Vec<TransactionReceipt>, ClientError> {
+        let mut sent = Vec::with_capacity(ids.len());
+        for id in ids {
+            let tx = self.registry().retire(*id).into_transaction_request();
+            sent.push(self.client.submit("retire", tx).await?);
+        }
+        let mut receipts = Vec::with_capacity(sent.len());
+        for tx in &sent {
+            receipts.push(self.client.confirm(tx).await?);
+        }
+        Ok(receipts)
+    }
+
+    /// Review outcomes of `account` in `datanet_id`: (accepted, rejected).
+    pub async fn reputation(
+        &self,
+        datanet_id: u64,
+        account: Address,
+    ) -> Result<(u128, u128), ClientError> {
+        let r = self
+            .registry()
+            .reputationOf(U256::from(datanet_id), account)
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("reputationOf", e))?;
+        Ok((r.accepted, r.rejected))
+    }
+
+    /// The registry's minimum and maximum commitment ages, in seconds.
+    pub async fn commitment_ages(&self) -> Result<(u64, u64), ClientError> {
+        let registry = self.registry();
+        let min = registry
+            .minCommitmentAge()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("minCommitmentAge", e))?;
+        let max = registry
+            .maxCommitmentAge()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("maxCommitmentAge", e))?;
+        Ok((to_u64(min), to_u64(max)))
     }
 
     /* MODELS */
@@ -427,6 +395,25 @@ impl Session {
         let receipt = self.client.send(call, tx).await?;
         let event = event::<ModelRegistry::ModelRegistered>(&receipt, call)?;
         Ok((to_u64(event.modelId), receipt))
+    }
+
+    /// Moves `model_id`'s data cutoff forward to `cutoff_block` (default: the latest block): outputs
+    /// paid from then on are attributed to contributions revealed up to that block.
+    pub async fn set_data_cutoff(
+        &self,
+        model_id: u64,
+        cutoff_block: Option<u64>,
+    ) -> Result<(u64, TransactionReceipt), ClientError> {
+        let block = match cutoff_block {
+            Some(b) => b,
+            None => self.client.latest_block().await?,
+        };
+        let tx = self
+            .models()
+            .setDataCutoff(U256::from(model_id), block)
+            .into_transaction_request();
+        let receipt = self.client.send("setDataCutoff", tx).await?;
+        Ok((block, receipt))
     }
 
     /// Fails with [`ClientError::ModelNotFound`] unless the model exists.

@@ -91,25 +91,27 @@ impl Session {
     ) -> Result<Verification, ClientError> {
         let file = read_epoch_file(dir)?;
         if let Some(given) = inputs.epoch {
-            if given != file.epoch {
+            if given != file.epoch() {
                 return Err(EpochError::EpochArgMismatch {
                     given,
-                    found: file.epoch,
+                    found: file.epoch(),
                     dir: dir.to_path_buf(),
                 }
                 .into());
             }
         }
-        let previous = previous_dir(inputs.previous, dir, file.epoch);
+        let previous = previous_dir(inputs.previous, dir, file.epoch());
         let sources = EpochSources {
-            epoch: file.epoch,
+            epoch: file.epoch(),
             to_block: Some(file.to_block),
             from_block: Some(file.from_block),
             min_span: file.min_span,
             corpus_dir: inputs.corpus_dir,
             log: inputs.log,
             previous: previous.as_deref(),
-            report_uri: file.report_uri.clone(),
+            report_uri: file.signed.reportURI.clone(),
+            // Recompute under the nonce it was signed with: the nonce is not derived from data.
+            nonce: Some(file.signed.nonce),
         };
         let computed = self.compute_epoch(&sources).await?;
         let folder_tree = read_tree(dir)?;
@@ -117,9 +119,9 @@ impl Session {
 
         let pool = self.pool();
         let current = self.current_epoch().await?;
-        let (state, root, hash, total) = if file.epoch <= current {
+        let (state, root, hash, total) = if file.epoch() <= current {
             let r = pool
-                .epochRecord(U256::from(file.epoch))
+                .epochRecord(U256::from(file.epoch()))
                 .call()
                 .await
                 .map_err(|e| self.client.call_error("epochRecord", e))?;
@@ -135,7 +137,7 @@ impl Session {
                 .call()
                 .await
                 .map_err(|e| self.client.call_error("pendingEpoch", e))?;
-            if p.validAt == 0 || p.epoch != file.epoch {
+            if p.validAt == 0 || p.epoch != file.epoch() {
                 (ChainState::NotOnChain, B256::ZERO, B256::ZERO, U256::ZERO)
             } else {
                 (
@@ -161,32 +163,33 @@ impl Session {
                     matches,
                 }
             };
-        let r = &computed.file;
+        let r = &computed.file.signed;
+        let f = &file.signed;
         let checks = vec![
             check(
                 "rewards root",
-                r.rewards_root.to_string(),
-                file.rewards_root.to_string(),
+                r.rewardsRoot.to_string(),
+                f.rewardsRoot.to_string(),
                 folder_tree.root().to_string(),
                 root.to_string(),
             ),
             check(
                 "report hash",
-                r.report_hash.to_string(),
-                file.report_hash.to_string(),
+                r.reportHash.to_string(),
+                f.reportHash.to_string(),
                 folder_report_hash.to_string(),
                 hash.to_string(),
             ),
             check(
                 "total allocated",
-                r.total_allocated.to_string(),
-                file.total_allocated.to_string(),
+                r.totalAllocated.to_string(),
+                f.totalAllocated.to_string(),
                 folder_report.totals.cumulative_allocated.to_string(),
                 total.to_string(),
             ),
         ];
         Ok(Verification {
-            epoch: file.epoch,
+            epoch: file.epoch(),
             from_block: file.from_block,
             to_block: file.to_block,
             on_chain: state,

@@ -26,6 +26,7 @@ use alloy::{
 use anyhow::{bail, ensure, Context, Result};
 use datanet_client::{
     deploy,
+    epoch::SignedEpoch,
     epoch::{sign_digest, EpochFile},
     files::{self, DataFile},
     payments::{PayOptions, Payment},
@@ -438,64 +439,22 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         }
     }
     // Steady state: the registry already holds a bond.
-    send(
-        &bob,
-        "contribute",
-        bob.registry().contribute(
-            U256::from(bonded),
-            keccak256("earlier"),
-            "ipfs://data".into(),
-        ),
-    )
-    .await?;
+    commit_reveal(&bob, bonded, &synthetic("earlier", 1)).await?;
 
-    println!("    contribute, contributeBatch …");
-    let r = send(
-        &alice,
-        "contribute",
-        alice
-            .registry()
-            .contribute(U256::from(free), keccak256("file"), FORGE_URI.into()),
-    )
-    .await?;
-    gas.record("contribute_withoutBond", "contribute (no bond)", 1, &r)
+    println!("    commit, reveal (1 and a batch of 100) …");
+    let (c, r) = commit_reveal(&alice, free, &synthetic("file", 1)).await?;
+    gas.record("commit", "commit", 1, &c).await?;
+    gas.record("reveal_1_withoutBond", "reveal (1, no bond)", 1, &r)
         .await?;
-    let r = send(
-        &alice,
-        "contribute",
-        alice
-            .registry()
-            .contribute(U256::from(bonded), keccak256("file"), FORGE_URI.into()),
-    )
-    .await?;
-    gas.record("contribute_withBond", "contribute (bond 10 tokens)", 1, &r)
+    let (_, r) = commit_reveal(&alice, bonded, &synthetic("file", 1)).await?;
+    gas.record("reveal_1_withBond", "reveal (1, bond 10 tokens)", 1, &r)
         .await?;
     let (batch_datanet, _) = owner
         .create_datanet("ipfs://datanet", U256::ZERO, 3 * 86_400)
         .await?;
-    let batch: Vec<DataFile> = (0..100u64)
-        .map(|i| DataFile {
-            path: PathBuf::from(format!("file-{i}")),
-            content_hash: keccak256([b"file".as_slice(), &i.to_be_bytes()].concat()),
-        })
-        .collect();
-    alice
-        .contribute(batch_datanet, &batch, |_| FORGE_URI.into(), 100, &Silent)
+    let (_, r) = commit_reveal(&alice, batch_datanet, &synthetic("batch", 100)).await?;
+    gas.record("reveal_100_withoutBond", "reveal (100, no bond)", 100, &r)
         .await?;
-    let (txs, _) = contribution_gas(&alice, &deployment, batch_datanet, 100).await?;
-    ensure!(
-        txs.len() == 1,
-        "the batch of 100 took {} transactions",
-        txs.len()
-    );
-    let r = receipt(&alice, txs[0]).await?;
-    gas.record(
-        "contributeBatch_100_withoutBond",
-        "contributeBatch (100, no bond)",
-        100,
-        &r,
-    )
-    .await?;
 
     println!("    registerModel, payForInference, payForInferences …");
     let (model, _) = model_owner
@@ -506,17 +465,23 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
     send(
         &payer,
         "payForInference",
-        payer
-            .pool()
-            .payForInference(U256::from(model), tokens("5000")?, keccak256("warm-up")),
+        payer.pool().payForInference(
+            U256::from(model),
+            tokens("5000")?,
+            keccak256("warm-up"),
+            String::new(),
+        ),
     )
     .await?;
     let r = send(
         &payer,
         "payForInference",
-        payer
-            .pool()
-            .payForInference(U256::from(model), tokens("1")?, keccak256("output")),
+        payer.pool().payForInference(
+            U256::from(model),
+            tokens("1")?,
+            keccak256("output"),
+            String::new(),
+        ),
     )
     .await?;
     gas.record("payForInference", "payForInference", 1, &r)
@@ -529,7 +494,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         .collect();
     let options = PayOptions {
         batch_size: 20,
-        pay_again: false,
+        ..Default::default()
     };
     let receipts = payer
         .pay(model, &payments, &options, &Silent)
@@ -657,6 +622,53 @@ impl Gas<'_> {
     }
 }
 
+/// `n` distinct synthetic files (hashes only: the chain never sees the data).
+fn synthetic(tag: &str, n: u64) -> Vec<DataFile> {
+    (0..n)
+        .map(|i| DataFile {
+            path: PathBuf::from(format!("{tag}-{i}")),
+            content_hash: keccak256([tag.as_bytes(), &i.to_be_bytes()].concat()),
+        })
+        .collect()
+}
+
+/// Commits `files` as one batch, waits the minimum age, reveals it; returns both receipts.
+async fn commit_reveal(
+    session: &Session,
+    datanet: u64,
+    files: &[DataFile],
+) -> Result<(TransactionReceipt, TransactionReceipt)> {
+    let uri = |_: &DataFile| FORGE_URI.to_string();
+    let (_, batches) = session
+        .plan_contribution(datanet, files, &uri, files.len().max(1))
+        .await?;
+    let batch = batches.first().context("nothing to contribute")?;
+    let info = session.datanet(datanet).await?;
+    let sender = session.client.sender()?;
+    let bond = info.bond * U256::from(batch.items.len());
+    if !bond.is_zero() {
+        session
+            .ensure_balance_and_allowance(
+                sender,
+                session.deployment.datanet_registry,
+                bond,
+                "bonds",
+            )
+            .await?;
+    }
+    let registry = session.registry();
+    let commit = send(session, "commit", registry.commit(batch.commitment)).await?;
+    let at = session.committed_at(&[batch.commitment]).await?[0];
+    session.wait_revealable(at).await?;
+    let reveal = send(
+        session,
+        "reveal",
+        registry.reveal(U256::from(datanet), batch.inputs(), batch.salt),
+    )
+    .await?;
+    Ok((commit, reveal))
+}
+
 /// Sends a bindings call and waits for its receipt (failing on a revert).
 async fn send<N>(
     session: &Session,
@@ -692,19 +704,22 @@ async fn publish(
 ) -> Result<(TransactionReceipt, TransactionReceipt)> {
     let total = tree.amounts.iter().fold(U256::ZERO, |a, b| a + b);
     let mut file = EpochFile {
-        epoch,
+        signed: SignedEpoch {
+            epoch,
+            nonce: session.proposal_nonce().await?,
+            rewardsRoot: tree.root(),
+            totalAllocated: total,
+            reportHash: keccak256("report"),
+            reportURI: REPORT_URI.into(),
+        },
         chain_id: session.client.chain_id(),
         pool: session.deployment.attribution_pool,
         from_block: 0,
         to_block: 0,
         min_span: 8,
-        rewards_root: tree.root(),
-        total_allocated: total,
-        report_hash: keccak256("report"),
-        report_uri: REPORT_URI.into(),
         signatures: Vec::new(),
     };
-    let digest = session.epoch_digest(&file).await?;
+    let digest = file.digest();
     for signer in signers {
         file.signatures.push(sign_digest(signer, digest)?);
     }
@@ -1199,8 +1214,10 @@ async fn measure_all(
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
-        let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)?;
-        let registered = results
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+        let registered = report["files"]
+            .as_array()
+            .context("datanet contribute --json lists its files")?
             .iter()
             .filter(|r| r["outcome"] == "registered")
             .count();
@@ -1216,7 +1233,7 @@ async fn measure_all(
         println!("Session::contribute, run {round} of {REPEATS} …");
         let started = Instant::now();
         collected = files::collect(std::slice::from_ref(&data))?;
-        let results = session
+        let report = session
             .contribute(
                 lib_datanet,
                 &collected,
@@ -1226,7 +1243,11 @@ async fn measure_all(
             )
             .await?;
         lib_samples.push(started.elapsed().as_secs_f64());
-        let registered = results.iter().filter(|r| r.outcome == "registered").count();
+        let registered = report
+            .files
+            .iter()
+            .filter(|r| r.outcome == "registered")
+            .count();
         ensure!(
             registered == n,
             "Session::contribute registered {registered} of {n} files"
@@ -1238,17 +1259,16 @@ async fn measure_all(
         (lib_tx_gas.0.len(), lib_tx_gas.1),
     );
 
-    // 3. The cast loop: one transaction per file, as a shell script would do it.
+    // 3. The cast loop, as a shell script would do commit → reveal: one commit per file (its own
+    // salt), then, once the minimum age has passed, one reveal per file.
     let (cast_datanet, _) = session
         .create_datanet("ipfs://bench-cast", U256::ZERO, 86_400)
         .await?;
     let registry = deployment.datanet_registry.to_string();
     let datanet_arg = cast_datanet.to_string();
-    println!("cast send loop ({n} transactions) …");
-    let started = Instant::now();
-    let mut cast_gas_total = 0u64;
-    for file in &collected {
-        let content_hash = keccak256(std::fs::read(&file.path)?);
+    let cast_address = PrivateKeySigner::from(anvil.keys()[2].clone()).address();
+    println!("cast send loop ({} transactions) …", 2 * n);
+    let cast_send = |signature: &str, args: &[String]| -> Result<u64> {
         let out = Command::new(cast)
             .args([
                 "send",
@@ -1259,10 +1279,8 @@ async fn measure_all(
                 &cast_key,
             ])
             .arg(&registry)
-            .arg("contribute(uint256,bytes32,string)")
-            .arg(&datanet_arg)
-            .arg(content_hash.to_string())
-            .arg(file.path.display().to_string())
+            .arg(signature)
+            .args(args)
             .output()
             .context("running cast send")?;
         if !out.status.success() {
@@ -1277,14 +1295,42 @@ async fn measure_all(
             receipt["status"] == "0x1",
             "cast send: transaction reverted"
         );
-        cast_gas_total += quantity(&receipt["gasUsed"])?;
+        quantity(&receipt["gasUsed"])
+    };
+    let started = Instant::now();
+    let mut cast_gas_total = 0u64;
+    let mut salts = Vec::with_capacity(collected.len());
+    for (i, file) in collected.iter().enumerate() {
+        let content_hash = keccak256(std::fs::read(&file.path)?);
+        let salt = keccak256(format!("cast salt {i}"));
+        let commitment = datanet_client::contribute::commitment(
+            cast_address,
+            cast_datanet,
+            &[content_hash],
+            salt,
+        );
+        cast_gas_total += cast_send("commit(bytes32)", &[commitment.to_string()])?;
+        salts.push((content_hash, salt));
+    }
+    let min_age = session.commitment_ages().await?.0;
+    std::thread::sleep(std::time::Duration::from_secs(min_age + 1));
+    for (file, (content_hash, salt)) in collected.iter().zip(&salts) {
+        cast_gas_total += cast_send(
+            "reveal(uint256,(bytes32,string)[],bytes32)",
+            &[
+                datanet_arg.clone(),
+                format!("[({content_hash},{})]", file.path.display()),
+                salt.to_string(),
+            ],
+        )?;
     }
     let cast_seconds = started.elapsed().as_secs_f64();
     let (cast_txs, cast_gas) = contribution_gas(&session, &deployment, cast_datanet, n).await?;
     let cast_txs = cast_txs.len();
     ensure!(
         cast_gas == cast_gas_total / n as u64,
-        "cast receipts and chain receipts disagree on gas"
+        "cast receipts ({} gas per contribution) and chain receipts ({cast_gas}) disagree",
+        cast_gas_total / n as u64
     );
 
     let measure = |method: &str, samples: Vec<f64>, txs: usize, gas: u64| {
@@ -1334,25 +1380,24 @@ async fn measure_all(
     })
 }
 
-/// The transactions that registered datanet `datanet`'s contributions (from its `Contributed`
-/// events) and their gas per contribution (from their receipts).
+/// The transactions that registered datanet `datanet`'s contributions — each reveal (from its
+/// `Contributed` events) and the commit of its commitment — and their gas per contribution (from
+/// their receipts).
 async fn contribution_gas(
     session: &Session,
     deployment: &Deployment,
     datanet: u64,
     expected: usize,
 ) -> Result<(Vec<B256>, u64)> {
+    use datanet_bindings::DatanetRegistry::{Committed, Contributed, Revealed};
     let latest = session.client.latest_block().await?;
-    let filter = alloy::rpc::types::Filter::new()
+    let from = deployment.deployment_block;
+    let by_datanet = alloy::rpc::types::Filter::new()
         .address(deployment.datanet_registry)
         .topic2(U256::from(datanet));
     let events = session
         .client
-        .events::<datanet_bindings::DatanetRegistry::Contributed>(
-            filter,
-            deployment.deployment_block,
-            latest,
-        )
+        .events::<Contributed>(by_datanet, from, latest)
         .await
         .context("reading Contributed events")?;
     ensure!(
@@ -1360,9 +1405,34 @@ async fn contribution_gas(
         "datanet {datanet} has {} Contributed events, expected {expected}",
         events.len()
     );
+    let reveals = session
+        .client
+        .events::<Revealed>(
+            alloy::rpc::types::Filter::new()
+                .address(deployment.datanet_registry)
+                .topic3(U256::from(datanet)),
+            from,
+            latest,
+        )
+        .await
+        .context("reading Revealed events")?;
+    let commitments: BTreeSet<B256> = reveals.iter().map(|(e, _)| e.commitment).collect();
+    let commits = session
+        .client
+        .events::<Committed>(
+            alloy::rpc::types::Filter::new()
+                .address(deployment.datanet_registry)
+                .topic1(commitments.into_iter().collect::<Vec<_>>()),
+            from,
+            latest,
+        )
+        .await
+        .context("reading Committed events")?;
     let txs: BTreeSet<B256> = events
         .iter()
+        .chain(std::iter::empty())
         .filter_map(|(_, log)| log.transaction_hash)
+        .chain(commits.iter().filter_map(|(_, log)| log.transaction_hash))
         .collect();
     let mut gas = 0u64;
     for tx in &txs {

@@ -108,15 +108,11 @@ pub async fn run(root: &Path) -> Result<()> {
     let s = step("deploy the contracts through the bindings");
     let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
     let config = DeployConfig {
-        token: None,
-        token_supply: tokens("1000000000")?,
         attestors: vec![keys[7].address(), keys[8].address(), keys[9].address()],
         threshold: 2,
         challenge_period: CHALLENGE_PERIOD,
-        protocol_fee_bps: 500,
         treasury: Some(keys[6].address()),
-        guardian: None,
-        owner: None,
+        ..DeployConfig::devnet(tokens("1000000000")?)
     };
     let deployment = deploy(&deployer, &config).await?;
     deployment.save(&work.join("deployments"), true)?;
@@ -194,9 +190,10 @@ pub async fn run(root: &Path) -> Result<()> {
                 continue;
             }
             let data = files::collect(&paths)?;
-            let results = session
+            let report = session
                 .contribute(datanet, &data, |f| uri(&examples, f), 100, &Silent)
                 .await?;
+            let results = &report.files;
             ensure!(
                 results.iter().all(|r| r.outcome == "registered"),
                 "{name}: some files were not registered"
@@ -206,7 +203,7 @@ pub async fn run(root: &Path) -> Result<()> {
                 .or_default()
                 .extend(results.iter().map(|r| r.contribution_id));
             println!(
-                "    {name:<5} registered {:>2} file(s) in datanet {datanet}",
+                "    {name:<5} committed, then revealed {:>2} file(s) in datanet {datanet}",
                 results.len()
             );
         }
@@ -214,29 +211,28 @@ pub async fn run(root: &Path) -> Result<()> {
     let carol = &cast.contributors[2].1;
     let duplicate = files::collect(&[examples.join(&roster.carol_duplicate)])?;
     let copy = carol
-        .registry()
-        .contribute(
-            U256::from(field_guide),
-            duplicate[0].content_hash,
-            uri(&examples, &duplicate[0]),
-        )
-        .into_transaction_request();
-    match carol.client.send("contribute", copy).await {
-        Ok(_) => bail!("the registry accepted carol's exact copy of alice's file"),
-        Err(e) => println!(
-            "    carol's copy of {} refused: {e}",
-            roster.carol_duplicate.display(),
-        ),
-    }
+        .contribute(field_guide, &duplicate, |f| uri(&examples, f), 1, &Silent)
+        .await?;
+    ensure!(
+        copy.files[0].outcome != "registered",
+        "the registry accepted carol's exact copy of alice's file"
+    );
+    println!(
+        "    carol's copy of {}: {} (alice committed to it first)",
+        roster.carol_duplicate.display(),
+        copy.files[0].outcome
+    );
     let spam = files::collect(&[examples.join("extra/spam.txt")])?;
     let spam_id = carol
         .contribute(field_guide, &spam, |f| uri(&examples, f), 1, &Silent)
-        .await?[0]
+        .await?
+        .files[0]
         .contribution_id;
     let late = files::collect(&[examples.join("extra/late-note.txt")])?;
     let late_id = carol
         .contribute(repair_notes, &late, |f| uri(&examples, f), 1, &Silent)
-        .await?[0]
+        .await?
+        .files[0]
         .contribution_id;
     submitted
         .entry("carol")
@@ -309,6 +305,7 @@ pub async fn run(root: &Path) -> Result<()> {
         let options = PayOptions {
             batch_size: 50,
             pay_again: false,
+            outputs_uri: format!("ipfs://outputs/epoch{epoch}.jsonl"),
         };
         cast.payer
             .pay(model_id, &payments, &options, &Silent)
@@ -334,6 +331,7 @@ pub async fn run(root: &Path) -> Result<()> {
             log: &log,
             previous: previous.as_deref(),
             report_uri: format!("ipfs://epochs/{epoch}/report.json"),
+            nonce: None,
         };
         let mut computed = cast.curator.compute_epoch(&sources).await?;
         write_epoch_dir(&dir, &computed)?;
@@ -349,16 +347,44 @@ pub async fn run(root: &Path) -> Result<()> {
             fmt(report.totals.allocated),
             fmt(report.totals.unallocated)
         );
-        let digest = cast.curator.epoch_digest(&computed.file).await?;
-        for i in signers {
-            computed
-                .file
-                .signatures
-                .push(sign_digest(&cast.attestors[i], digest)?);
-        }
-        write_epoch_file(&dir, &computed.file)?;
+        let sign = |file: &mut datanet_client::epoch::EpochFile| -> Result<()> {
+            let digest = file.digest();
+            for i in signers {
+                file.signatures
+                    .push(sign_digest(&cast.attestors[i], digest)?);
+            }
+            write_epoch_file(&dir, file)?;
+            Ok(())
+        };
+        ensure!(
+            computed.file.digest() == cast.curator.epoch_digest(&computed.file).await?,
+            "the signed epoch's digest differs from the pool's epochDigest"
+        );
+        sign(&mut computed.file)?;
         let (used, _) = cast.payer.propose_epoch(&computed.file, &[]).await?;
-        println!("    proposed with signatures of {used:?}");
+        println!(
+            "    proposed under nonce {} with signatures of {used:?}",
+            computed.file.signed.nonce
+        );
+        if epoch == 1 {
+            // The guardian vetoes; the vetoed proposal can never come back, whoever replays it.
+            let (vetoed, _, _) = cast.curator.veto_epoch().await?;
+            match cast.payer.propose_epoch(&computed.file, &[]).await {
+                Ok(_) => bail!("the pool accepted a replay of the vetoed epoch"),
+                Err(e) => {
+                    println!("    the guardian vetoed epoch {vetoed}; a replay is refused: {e}")
+                }
+            }
+            // The attestors look again, agree, and sign the same report under the new nonce.
+            computed = cast.curator.compute_epoch(&sources).await?;
+            write_epoch_dir(&dir, &computed)?;
+            sign(&mut computed.file)?;
+            cast.payer.propose_epoch(&computed.file, &[]).await?;
+            println!(
+                "    proposed again under nonce {}",
+                computed.file.signed.nonce
+            );
+        }
         drop(s);
 
         let s = step(&format!(
@@ -386,11 +412,11 @@ pub async fn run(root: &Path) -> Result<()> {
             .call()
             .await?;
         ensure!(
-            again.file.rewards_root == record.rewardsRoot
-                && again.file.report_hash == record.reportHash,
+            again.file.signed.rewardsRoot == record.rewardsRoot
+                && again.file.signed.reportHash == record.reportHash,
             "epoch {epoch} does not verify: recomputed root {} / report {} vs on-chain {} / {}",
-            again.file.rewards_root,
-            again.file.report_hash,
+            again.file.signed.rewardsRoot,
+            again.file.signed.reportHash,
             record.rewardsRoot,
             record.reportHash
         );
@@ -434,6 +460,21 @@ pub async fn run(root: &Path) -> Result<()> {
         &claimed_total,
     )
     .await?;
+    drop(s);
+
+    let s = step("the model owner withdraws its credited share");
+    let owner = cast.model_owner.client.sender()?;
+    let credit = cast.model_owner.owner_credit(owner).await?;
+    let before = cast.model_owner.balance(owner).await?;
+    let (withdrawn, _) = cast.model_owner.withdraw_owner_share(None).await?;
+    let after = cast.model_owner.balance(owner).await?;
+    ensure!(
+        withdrawn == credit && after - before == credit,
+        "the model owner withdrew {} of a {} credit",
+        fmt(withdrawn),
+        fmt(credit)
+    );
+    println!("    withdrew {} tokens", fmt(withdrawn));
     drop(s);
     println!(
         "\ndemo finished in {:.0}s; epochs, reports and trees are in {}",

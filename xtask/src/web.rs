@@ -377,6 +377,8 @@ async fn scenario(
             treasury: Some(keys[6].address()),
             guardian: None,
             owner: None,
+            min_commitment_age: 1,
+            max_commitment_age: 86_400,
         },
     )
     .await?;
@@ -439,8 +441,8 @@ async fn scenario(
             let done = who
                 .contribute(datanet, &data, |f| uri(&examples, f), 100, &Silent)
                 .await?;
-            accepted.extend(done.iter().map(|r| r.contribution_id));
-            *contributions.entry(name).or_default() += done.len();
+            accepted.extend(done.files.iter().map(|r| r.contribution_id));
+            *contributions.entry(name).or_default() += done.files.len();
             for p in &paths {
                 std::fs::copy(p, corpus.join(p.file_name().context("file name")?))?;
             }
@@ -450,7 +452,8 @@ async fn scenario(
     let spam_id = people[2]
         .1
         .contribute(field_guide, &spam, |f| uri(&examples, f), 1, &Silent)
-        .await?[0]
+        .await?
+        .files[0]
         .contribution_id;
     *contributions.entry("carol").or_default() += 1;
     curator.review(&accepted, true).await?;
@@ -485,6 +488,7 @@ async fn scenario(
         let options = PayOptions {
             batch_size: 50,
             pay_again: false,
+            outputs_uri: String::new(),
         };
         payer.pay(model_id, &payments, &options, &Silent).await?;
         let dir = epochs_dir.join(epoch.to_string());
@@ -500,6 +504,7 @@ async fn scenario(
                 log: &log,
                 previous: previous.as_deref(),
                 report_uri: report_uri.clone(),
+                nonce: None,
             })
             .await?;
         write_epoch_dir(&dir, &computed)?;
@@ -535,7 +540,7 @@ async fn scenario(
             }));
         }
         last_cumulative = computed.outcome.cumulative.clone();
-        epochs.push(json!({ "epoch": epoch, "reportUri": report_uri, "rewardsRoot": computed.file.rewards_root }));
+        epochs.push(json!({ "epoch": epoch, "reportUri": report_uri, "rewardsRoot": computed.file.signed.rewardsRoot }));
         if epoch == 1 {
             // bob claims epoch 1 from the library: the page must count it as claimed.
             let bob = &people[1].1;

@@ -72,6 +72,7 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
         log: &args.epoch.log,
         previous: previous.as_deref(),
         report_uri: args.report_uri.clone(),
+        nonce: None,
     };
     let computed = session.compute_epoch(&sources).await?;
     write_epoch_dir(&args.out, &computed)?;
@@ -84,11 +85,13 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
             "fromBlock": computed.file.from_block,
             "toBlock": computed.file.to_block,
             "inferences": report.inferences.len(),
-            "rewardsRoot": computed.file.rewards_root,
-            "totalAllocated": computed.file.total_allocated.to_string(),
+            "rewardsRoot": computed.file.signed.rewardsRoot,
+            "nonce": computed.file.signed.nonce,
+            "totalAllocated": computed.file.signed.totalAllocated.to_string(),
             "epochAllocated": report.totals.allocated.to_string(),
             "unallocated": report.totals.unallocated.to_string(),
-            "reportHash": computed.file.report_hash,
+            "reportHash": computed.file.signed.reportHash,
+            "unpublished": report.unpublished.len(),
             "accounts": report.accounts.len(),
         }));
     }
@@ -115,11 +118,24 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
     );
     println!(
         "  cumulative allocated  {} to {} account(s)",
-        token.amount(computed.file.total_allocated),
+        token.amount(computed.file.signed.totalAllocated),
         report.accounts.len()
     );
-    println!("  rewards root          {}", computed.file.rewards_root);
-    println!("  report hash           {}", computed.file.report_hash);
+    if !report.unpublished.is_empty() {
+        println!(
+            "  {} paid output(s) not in the log: listed in the report, their share stays in the pool",
+            report.unpublished.len()
+        );
+    }
+    println!(
+        "  rewards root          {}",
+        computed.file.signed.rewardsRoot
+    );
+    println!(
+        "  report hash           {}",
+        computed.file.signed.reportHash
+    );
+    println!("  proposal nonce        {}", computed.file.signed.nonce);
     println!(
         "Wrote {}/{{report,tree,epoch}}.json; next: `datanet epoch sign {}` by each attestor",
         args.out.display(),

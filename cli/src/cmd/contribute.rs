@@ -8,7 +8,12 @@ use datanet_client::{files, session::DEFAULT_CONTRIBUTE_BATCH};
 use std::path::PathBuf;
 
 /// Register data files in a datanet: keccak256 of each file goes on chain, the data stays with you.
-/// Files already registered are skipped, so re-running after an interruption is safe.
+/// Commit → reveal: each batch is first committed (a hash that reveals nothing), then revealed with
+/// its content hashes and URIs once the registry's minimum commitment age has passed, so nobody can
+/// copy a contribution from the mempool. Files already registered are skipped and commitments of an
+/// interrupted run are found again (the salt is derived from your key and the files), so
+/// re-running after an interruption at any point is safe and sends only what is missing. Keep the
+/// same --batch-size when re-running.
 #[derive(Args)]
 pub struct ContributeArgs {
     #[command(flatten)]
@@ -44,7 +49,7 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
     let session = args.common.session().await?;
     let bar = Bar::new(args.common.json);
     let prefix = args.uri_prefix.clone();
-    let results = session
+    let report = session
         .contribute(
             args.datanet_id,
             &files,
@@ -55,10 +60,11 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
         .await?;
     drop(bar);
     if args.common.json {
-        return print_json(&results);
+        return print_json(&report);
     }
+    let results = &report.files;
     let mut table = Table::new(&["file", "content hash", "contribution id", "outcome"]);
-    for r in &results {
+    for r in results {
         table.row(vec![
             r.file.clone(),
             r.content_hash.to_string(),
@@ -69,9 +75,11 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
     table.print();
     let registered = results.iter().filter(|r| r.outcome == "registered").count();
     println!(
-        "{registered} registered, {} skipped, in datanet {}",
+        "{registered} registered, {} skipped, in datanet {} ({} batch(es) committed now, {} revealed)",
         results.len() - registered,
-        args.datanet_id
+        args.datanet_id,
+        report.committed,
+        report.revealed
     );
     Ok(())
 }

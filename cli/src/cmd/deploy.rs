@@ -1,6 +1,7 @@
 //! `datanet deploy`.
 
 use super::{print_json, Common};
+use crate::ui::parse_duration;
 use alloy::primitives::Address;
 use anyhow::Result;
 use clap::Args;
@@ -31,9 +32,15 @@ pub struct DeployArgs {
     /// Attestor signatures needed per epoch. Default: a majority.
     #[arg(long, default_value_t = 0)]
     threshold: u8,
-    /// Seconds between an epoch's proposal and its claimability.
-    #[arg(long, default_value_t = 86_400, value_name = "SECONDS")]
-    challenge_period: u64,
+    /// Time between an epoch's proposal and its claimability (1h to 30d): 3600, 12h, 1d.
+    #[arg(long, default_value = "1d", value_name = "DURATION")]
+    challenge_period: String,
+    /// Time a commitment must wait before its reveal.
+    #[arg(long, default_value = "60", value_name = "DURATION")]
+    min_commitment_age: String,
+    /// Time after which an unrevealed commitment expires.
+    #[arg(long, default_value = "1d", value_name = "DURATION")]
+    max_commitment_age: String,
     /// Protocol fee in basis points of every inference payment.
     #[arg(long, default_value_t = 500, value_name = "BPS")]
     protocol_fee_bps: u16,
@@ -75,7 +82,9 @@ pub async fn run(args: DeployArgs) -> Result<()> {
         token_supply,
         attestors: args.attestors.clone(),
         threshold: args.threshold,
-        challenge_period: args.challenge_period,
+        challenge_period: parse_duration(&args.challenge_period)?,
+        min_commitment_age: age(&args.min_commitment_age)?,
+        max_commitment_age: age(&args.max_commitment_age)?,
         protocol_fee_bps: args.protocol_fee_bps,
         treasury: args.treasury,
         guardian: args.guardian,
@@ -96,4 +105,9 @@ pub async fn run(args: DeployArgs) -> Result<()> {
     println!("  AttributionPool  {}", deployment.attribution_pool);
     println!("Wrote {}", path.display());
     Ok(())
+}
+
+fn age(text: &str) -> Result<u32> {
+    let seconds = parse_duration(text)?;
+    u32::try_from(seconds).map_err(|_| anyhow::anyhow!("commitment age {text:?} is too long"))
 }

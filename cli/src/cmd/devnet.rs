@@ -95,12 +95,7 @@ pub async fn run(args: DevnetArgs) -> Result<()> {
         Some(d) => d,
         None => {
             let supply = fresh_token.parse("1000000000")?;
-            let config = DeployConfig {
-                token_supply: supply,
-                challenge_period: 3_600,
-                protocol_fee_bps: 500,
-                ..Default::default()
-            };
+            let config = DeployConfig::devnet(supply);
             let d = deploy(&client, &config).await?;
             d.save(&args.deployments, true)?;
             d

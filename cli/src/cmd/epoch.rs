@@ -26,6 +26,8 @@ enum EpochAction {
     /// Recompute an epoch from chain data and local files and compare it with the folder and the
     /// chain. Exits with status 3 when they differ.
     Verify(VerifyArgs),
+    /// Veto the pending epoch (guardian): it can never be proposed again as signed.
+    Veto(AcceptArgs),
 }
 
 #[derive(Args)]
@@ -89,7 +91,20 @@ pub async fn run(args: EpochArgs) -> Result<()> {
         EpochAction::Propose(a) => propose(a).await,
         EpochAction::Accept(a) => accept(a).await,
         EpochAction::Verify(a) => verify(a).await,
+        EpochAction::Veto(a) => veto(a).await,
     }
+}
+
+async fn veto(args: AcceptArgs) -> Result<()> {
+    let session = args.common.session().await?;
+    let (epoch, root, receipt) = session.veto_epoch().await?;
+    if args.common.json {
+        return print_json(
+            &json!({"epoch": epoch, "rewardsRoot": root, "transactionHash": receipt.transaction_hash}),
+        );
+    }
+    println!("Vetoed epoch {epoch} (root {root}); attestors must sign a new proposal");
+    Ok(())
 }
 
 async fn sign(args: DirArgs) -> Result<()> {
@@ -100,13 +115,13 @@ async fn sign(args: DirArgs) -> Result<()> {
     let (file, signature, digest) = session.sign_epoch_dir(&args.dir, &signer).await?;
     if args.common.json {
         return print_json(
-            &json!({"epoch": file.epoch, "signer": signature.signer, "signature": signature.signature, "digest": digest}),
+            &json!({"epoch": file.epoch(), "nonce": file.signed.nonce, "signer": signature.signer, "signature": signature.signature, "digest": digest}),
         );
     }
     println!(
         "{} signed epoch {} ({} signature(s) in {})",
         signature.signer,
-        file.epoch,
+        file.epoch(),
         file.signatures.len(),
         args.dir.join("epoch.json").display()
     );
@@ -126,12 +141,12 @@ async fn propose(args: ProposeArgs) -> Result<()> {
         .map_err(|e| session.client.call_error("pendingEpoch", e))?;
     if args.common.json {
         return print_json(
-            &json!({"epoch": file.epoch, "rewardsRoot": file.rewards_root, "validAt": pending.validAt, "transactionHash": receipt.transaction_hash, "signers": signers}),
+            &json!({"epoch": file.epoch(), "rewardsRoot": file.signed.rewardsRoot, "validAt": pending.validAt, "transactionHash": receipt.transaction_hash, "signers": signers}),
         );
     }
     println!(
         "Proposed epoch {} with {} signature(s); claimable after timestamp {} (then `datanet epoch accept`)",
-        file.epoch,
+        file.epoch(),
         signers.len(),
         pending.validAt
     );

@@ -11,6 +11,8 @@ pub mod epoch;
 mod impact;
 mod model;
 mod pay;
+mod pool;
+mod reveal;
 mod review;
 mod rewards;
 mod tree;
@@ -48,20 +50,30 @@ enum Command {
     Devnet(devnet::DevnetArgs),
     /// Datanets: create, show, curators.
     Datanet(datanet::DatanetArgs),
-    /// Register data files in a datanet (batched, idempotent).
+    /// Register data files in a datanet: commit, wait, reveal (batched, idempotent).
     Contribute(contribute::ContributeArgs),
+    /// Gasless contributions: sign reveals for a relayer; relay them.
+    Reveal(reveal::RevealArgs),
     /// Accept or reject pending contributions (curators and owners).
     Review(review::ReviewArgs),
     /// Accept a contribution whose review period passed without a review.
     Finalize(review::FinalizeArgs),
-    /// Models: register.
+    /// Retire accepted contributions of yours from later epochs.
+    Retire(review::RetireArgs),
+    /// Models: register, move the data cutoff, withdraw the owner share.
     Model(model::ModelArgs),
     /// Pay for model outputs (idempotent: outputs you already paid for are skipped).
     Pay(pay::PayArgs),
     /// Build an epoch: attribute paid outputs to contributed data; write report, tree and epoch file.
     Attribute(attribute::AttributeArgs),
-    /// Sign, propose, accept and verify reward epochs.
+    /// Sign, propose, accept, veto and verify reward epochs.
     Epoch(epoch::EpochArgs),
+    /// The pool: show its state; pause and unpause (guardian).
+    Pool(pool::PoolArgs),
+    /// Replace the guardian (owner proposes, anyone accepts after the delay).
+    Guardian(pool::GuardianArgs),
+    /// Rotate the attestor set (owner proposes and accepts after the delay; guardian may cancel).
+    Attestors(pool::AttestorsArgs),
     /// See and claim rewards from an epoch's reward tree.
     Rewards(rewards::RewardsArgs),
     /// A contributor's contributions, credits and earnings per epoch, checked on chain.
@@ -80,14 +92,19 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Devnet(args) => devnet::run(args).await,
         Command::Datanet(args) => datanet::run(args).await,
         Command::Contribute(args) => contribute::run(args).await,
+        Command::Reveal(args) => reveal::run(args).await,
         Command::Review(args) => review::review(args).await,
         Command::Finalize(args) => review::finalize(args).await,
+        Command::Retire(args) => review::retire(args).await,
         Command::Model(args) => model::run(args).await,
         Command::Pay(args) => pay::run(args).await,
         Command::Balance(args) => balance::run(args).await,
         Command::Rewards(args) => rewards::run(args).await,
         Command::Attribute(args) => attribute::run(args).await,
         Command::Epoch(args) => epoch::run(args).await,
+        Command::Pool(args) => pool::run(args).await,
+        Command::Guardian(args) => pool::guardian(args).await,
+        Command::Attestors(args) => pool::attestors(args).await,
         Command::Impact(args) => impact::run(args).await,
         Command::Tree(args) => tree::run(args),
         Command::Completions(args) => completions::run(args),

@@ -34,6 +34,10 @@ pub struct PayArgs {
     /// Pay outputs your account already paid for again.
     #[arg(long)]
     pay_again: bool,
+    /// Where you publish these outputs (recorded on chain with the payments, so attestors and
+    /// verifiers find them).
+    #[arg(long, value_name = "URI")]
+    outputs_uri: Option<String>,
 }
 
 pub async fn run(args: PayArgs) -> Result<()> {
@@ -46,6 +50,7 @@ pub async fn run(args: PayArgs) -> Result<()> {
     let options = PayOptions {
         batch_size: args.batch_size,
         pay_again: args.pay_again,
+        outputs_uri: args.outputs_uri.clone().unwrap_or_default(),
     };
     let report = session
         .pay(args.model_id, &payments, &options, &bar)

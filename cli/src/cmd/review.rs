@@ -41,7 +41,8 @@ pub async fn review(args: ReviewArgs) -> Result<()> {
     Ok(())
 }
 
-/// Accept a contribution whose review period passed without a review (anyone may).
+/// Accept a contribution whose review period passed without a review (anyone may), once its
+/// commitment is also older than the registry's maximum commitment age.
 #[derive(Args)]
 pub struct FinalizeArgs {
     #[command(flatten)]
@@ -59,5 +60,28 @@ pub async fn finalize(args: FinalizeArgs) -> Result<()> {
         );
     }
     println!("finalized {} as accepted", args.id);
+    Ok(())
+}
+
+/// Retire accepted contributions of yours: later epochs no longer attribute to them.
+#[derive(Args)]
+pub struct RetireArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Contribution ids.
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<B256>,
+}
+
+pub async fn retire(args: RetireArgs) -> Result<()> {
+    let session = args.common.session().await?;
+    let receipts = session.retire(&args.ids).await?;
+    if args.common.json {
+        return print_json(&json!({
+            "contributionIds": args.ids,
+            "transactionHashes": receipts.iter().map(|r| r.transaction_hash).collect::<Vec<_>>(),
+        }));
+    }
+    println!("retired {} contribution(s)", args.ids.len());
     Ok(())
 }

@@ -79,6 +79,10 @@ impl Devnet {
     ) -> Self {
         let devnet = Self::launch(anvil_args, hostility);
         let mut deploy = vec!["deploy"];
+        if !deploy_args.contains(&"--min-commitment-age") {
+            // Reveals one second after the commit: tests do not wait a minute per contribution.
+            deploy.extend(["--min-commitment-age", "1"]);
+        }
         deploy.extend_from_slice(deploy_args);
         devnet.run_as(0, &deploy).success();
         devnet
