@@ -292,7 +292,7 @@ impl Session {
                     .reveal(U256::from(datanet_id), batch.inputs(), batch.salt)
                     .into_transaction_request()
             };
-            sent.push((batch.items.len(), self.submit_reveal(call).await?));
+            sent.push((batch.items.len(), self.submit_reveal("reveal", call).await?));
         }
         let mut done = 0;
         for (len, tx) in &sent {
@@ -312,10 +312,11 @@ impl Session {
     /// waits until the time it names and tries again.
     pub(crate) async fn submit_reveal(
         &self,
+        name: &str,
         tx: impl Fn() -> alloy::rpc::types::TransactionRequest,
     ) -> Result<crate::SentTransaction, ClientError> {
         for _ in 0..30 {
-            match self.client.submit("reveal", tx()).await {
+            match self.client.submit(name, tx()).await {
                 Err(ClientError::Reverted { data, .. })
                     if data.len() >= 4
                         && data[..4] == DatanetRegistry::CommitmentTooNew::SELECTOR =>
@@ -330,7 +331,7 @@ impl Session {
                 other => return other,
             }
         }
-        self.client.submit("reveal", tx()).await
+        self.client.submit(name, tx()).await
     }
 }
 
@@ -483,7 +484,7 @@ impl Session {
                     )
                     .into_transaction_request()
             };
-            sent.push(self.submit_reveal(call).await?);
+            sent.push(self.submit_reveal("revealWithSig", call).await?);
         }
         for (done, tx) in sent.iter().enumerate() {
             self.client.confirm(tx).await?;
