@@ -8,6 +8,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     // Usage errors exit with 2 (clap).
     let cli = cmd::Cli::parse();
     init_logging();
@@ -43,4 +44,22 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(true)
         .init();
+}
+
+/// `datanet … --json | head` closes stdout early: stop quietly, as `cat` and `rg` do, instead of
+/// panicking in `println!`.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") || message.contains("BrokenPipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -676,3 +676,50 @@ async fn wallet_sources_resolve_like_cast() {
         .json();
     assert_eq!(address(&created["owner"]), expected);
 }
+
+#[test]
+fn completions_print_a_script_and_a_closed_pipe_is_quiet() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_datanet"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        script.contains("datanet") && script.contains("contribute"),
+        "{script}"
+    );
+
+    // `datanet … | head -1`: the reader goes away; no panic, no error.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datanet"))
+        .args(["completions", "zsh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_lists_the_exit_codes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_datanet"))
+        .args(["contribute", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_datanet"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("3  verification mismatch"), "{help}");
+}

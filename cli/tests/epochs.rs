@@ -622,17 +622,17 @@ async fn epoch_commands_refuse_bad_inputs_and_change_nothing() {
     std::fs::write(&path, report.to_canonical_json()).unwrap();
     let files = folder_bytes(&dir);
     let before = net.snapshot().await;
-    let line = net
-        .run(&[
-            "epoch",
-            "verify",
-            "epochs/1",
-            "--corpus",
-            "corpus",
-            "--log",
-            "log1.jsonl",
-        ])
-        .failure(&["does not verify", "report hash"]);
+    let run = net.run(&[
+        "epoch",
+        "verify",
+        "epochs/1",
+        "--corpus",
+        "corpus",
+        "--log",
+        "log1.jsonl",
+    ]);
+    assert_eq!(run.code, Some(3), "a mismatch exits with its own status");
+    let line = run.failure(&["does not verify", "report hash"]);
     assert!(!line.contains("rewards root"), "{line}");
     assert!(!line.contains("total allocated"), "{line}");
     assert_eq!(folder_bytes(&dir), files);
