@@ -21,7 +21,8 @@ pub fn npm_bin(root: &Path, name: &str) -> PathBuf {
     root.join("node_modules/.bin").join(name)
 }
 
-/// Runs `npm ci` when `node_modules` is missing or older than `package-lock.json`.
+/// Installs the pinned npm packages when `node_modules` is missing or older than `package-lock.json`:
+/// `npm ci` on a fresh clone, `npm install` (which never empties the folder) over an existing one.
 pub fn ensure_npm(root: &Path) -> Result<()> {
     let marker = root.join("node_modules/.package-lock.json");
     let lock = root.join("package-lock.json");
@@ -32,25 +33,49 @@ pub fn ensure_npm(root: &Path) -> Result<()> {
     if fresh && npm_bin(root, "forge").exists() {
         return Ok(());
     }
-    println!("installing pinned tools from the npm registry (npm ci)…");
-    let ci = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .output()
-        .context("could not run npm: is Node.js with npm installed? (https://nodejs.org)")?;
-    if ci.status.success() {
-        return Ok(());
+    if !root.join("node_modules").exists() {
+        println!("installing pinned tools from the npm registry (npm ci)…");
+        let ci = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root)
+            .output()
+            .context("could not run npm: is Node.js with npm installed? (https://nodejs.org)")?;
+        if ci.status.success() {
+            return touch(&marker);
+        }
+        // Registry mirrors without Foundry's other-platform optional packages make `npm ci` refuse
+        // the lock ("Missing: @foundry-rs/anvil-darwin-amd64"); `npm install` follows the same lock
+        // and skips the optional packages it cannot fetch.
+        println!(
+            "npm ci refused the lock file (optional packages missing from this registry); using npm install"
+        );
+        let mut cmd = Command::new("npm");
+        cmd.args(["install", "--no-audit", "--no-fund"])
+            .current_dir(root);
+        run(&mut cmd, "npm install").inspect_err(|_| {
+            eprintln!("{}", String::from_utf8_lossy(&ci.stderr));
+        })?;
+        return touch(&marker);
     }
-    // Registry mirrors without Foundry's other-platform optional packages make `npm ci` refuse the
-    // lock ("Missing: @foundry-rs/anvil-darwin-amd64"); `npm install` follows the same lock and skips
-    // the optional packages it cannot fetch.
-    println!("npm ci refused the lock file (optional packages missing from this registry); using npm install");
+    // An existing node_modules is brought up to the lock in place: `npm ci` would delete it first,
+    // under the feet of any other process using forge or anvil from it.
+    println!("updating pinned tools from the npm registry (npm install)…");
     let mut cmd = Command::new("npm");
     cmd.args(["install", "--no-audit", "--no-fund"])
         .current_dir(root);
-    run(&mut cmd, "npm install").inspect_err(|_| {
-        eprintln!("{}", String::from_utf8_lossy(&ci.stderr));
-    })
+    run(&mut cmd, "npm install")?;
+    touch(&marker)
+}
+
+/// Marks `node_modules` as installed from the current lock (npm may write its own marker a few
+/// milliseconds before it rewrites `package-lock.json`).
+fn touch(marker: &Path) -> Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(marker)
+        .with_context(|| format!("opening {}", marker.display()))?;
+    file.set_modified(std::time::SystemTime::now())
+        .with_context(|| format!("touching {}", marker.display()))
 }
 
 /// Runs a command, inheriting stdio, and fails with its name if it exits non-zero.
