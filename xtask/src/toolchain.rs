@@ -16,9 +16,36 @@ pub fn root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
-/// A binary installed by npm under `node_modules/.bin`.
+/// A binary installed by npm. Foundry's tools resolve to the native binary of this platform's
+/// package (`@foundry-rs/forge-linux-amd64/bin/forge`): the npm wrapper in `node_modules/.bin`
+/// exits 0 even when `forge test` fails or `forge fmt --check` finds a difference, so a check run
+/// through it could never fail. Other tools are the `node_modules/.bin` entry.
 pub fn npm_bin(root: &Path, name: &str) -> PathBuf {
+    if let Some(native) = foundry_native(root, name) {
+        return native;
+    }
     root.join("node_modules/.bin").join(name)
+}
+
+fn foundry_native(root: &Path, name: &str) -> Option<PathBuf> {
+    if !matches!(name, "forge" | "anvil" | "cast" | "chisel") {
+        return None;
+    }
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    let path = root
+        .join("node_modules/@foundry-rs")
+        .join(format!("{name}-{os}-{arch}"))
+        .join("bin")
+        .join(name);
+    path.exists().then_some(path)
 }
 
 /// Installs the pinned npm packages when `node_modules` is missing or older than `package-lock.json`:
