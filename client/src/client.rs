@@ -321,6 +321,12 @@ impl Client {
         let signer = self.signer.as_ref().ok_or(ClientError::NoWallet)?;
         let from = signer.address;
         let mut next_nonce = signer.next_nonce.lock().await;
+        if next_nonce.is_none() {
+            // This process's first transaction: an earlier run (killed, or timed out waiting for a
+            // receipt) may have left transactions in the pool; their outcome decides what to send,
+            // so wait for them instead of racing them.
+            self.wait_for_pending(from).await?;
+        }
         let pending = self
             .provider
             .get_transaction_count(from)

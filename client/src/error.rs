@@ -115,7 +115,7 @@ pub enum ClientError {
     #[error("{call}: transaction {tx} failed on chain")]
     TransactionFailed { call: String, tx: B256 },
     /// No receipt arrived in time. The transaction may still be mined: re-running is safe.
-    #[error("{call}: no receipt for transaction {tx} after {waited_secs}s; it may still be mined — check it (`cast receipt {tx}`) and re-run, which skips what is done")]
+    #[error("{call}: no receipt for transaction {tx} after {waited_secs}s; it may still be mined: check it (`cast receipt {tx}`) before sending again (a re-run of contribute or pay waits for it and skips what is done)")]
     ReceiptTimeout {
         call: String,
         tx: B256,
