@@ -236,18 +236,35 @@ impl Session {
         Ok((committed_at, todo.len()))
     }
 
-    /// Waits until `commitment`, made at `committed_at`, may be revealed, on the chain's clock.
-    pub async fn wait_revealable(&self, committed_at: u64) -> Result<(), ClientError> {
+    /// Waits until a commitment made at `committed_at` may be revealed, on the chain's clock,
+    /// showing the wait (in seconds) as a progress stage when it is longer than a second.
+    pub async fn wait_revealable(
+        &self,
+        committed_at: u64,
+        progress: &dyn Progress,
+    ) -> Result<(), ClientError> {
         let (min_age, _) = self.commitment_ages().await?;
         let clock = self.client.chain_clock().await?;
         let wait = clock.until(committed_at + min_age);
-        if !wait.is_zero() {
-            tracing::info!(
-                wait_secs = wait.as_secs_f64(),
-                "waiting for the minimum commitment age"
-            );
-            tokio::time::sleep(wait).await;
+        if wait.is_zero() {
+            return Ok(());
         }
+        tracing::info!(
+            wait_secs = wait.as_secs_f64(),
+            "waiting for the minimum commitment age"
+        );
+        if wait <= Duration::from_secs(1) {
+            tokio::time::sleep(wait).await;
+            return Ok(());
+        }
+        let total = wait.as_secs_f64().ceil() as u64;
+        progress.start("waiting for the minimum commitment age (s)", total);
+        let started = tokio::time::Instant::now();
+        while started.elapsed() < wait {
+            tokio::time::sleep((wait - started.elapsed()).min(Duration::from_secs(1))).await;
+            progress.set(started.elapsed().as_secs().min(total));
+        }
+        progress.finish();
         Ok(())
     }
 
@@ -282,11 +299,10 @@ impl Session {
         }
         let (committed_at, committed) = self.commit_batches(&batches, progress).await?;
 
-        progress.start("revealing", count as u64);
         let registry = self.registry();
         let mut sent = Vec::with_capacity(batches.len());
         for (batch, at) in batches.iter().zip(&committed_at) {
-            self.wait_revealable(*at).await?;
+            self.wait_revealable(*at, progress).await?;
             let call = || {
                 registry
                     .reveal(U256::from(datanet_id), batch.inputs(), batch.salt)
@@ -294,6 +310,7 @@ impl Session {
             };
             sent.push((batch.items.len(), self.submit_reveal("reveal", call).await?));
         }
+        progress.start("revealing", count as u64);
         let mut done = 0;
         for (len, tx) in &sent {
             self.client.confirm(tx).await?;
@@ -468,10 +485,9 @@ impl Session {
             })
             .collect();
         let (committed_at, committed) = self.commit_batches(&batches, progress).await?;
-        progress.start("revealing", todo.len() as u64);
         let mut sent = Vec::with_capacity(todo.len());
         for ((signed, batch), at) in todo.iter().zip(&batches).zip(&committed_at) {
-            self.wait_revealable(*at).await?;
+            self.wait_revealable(*at, progress).await?;
             let call = || {
                 registry
                     .revealWithSig(
@@ -486,6 +502,7 @@ impl Session {
             };
             sent.push(self.submit_reveal("revealWithSig", call).await?);
         }
+        progress.start("revealing", sent.len() as u64);
         for (done, tx) in sent.iter().enumerate() {
             self.client.confirm(tx).await?;
             progress.set(done as u64 + 1);

@@ -659,7 +659,7 @@ async fn commit_reveal(
     let registry = session.registry();
     let commit = send(session, "commit", registry.commit(batch.commitment)).await?;
     let at = session.committed_at(&[batch.commitment]).await?[0];
-    session.wait_revealable(at).await?;
+    session.wait_revealable(at, &Silent).await?;
     let reveal = send(
         session,
         "reveal",
