@@ -15,6 +15,7 @@ mod pool;
 mod reveal;
 mod review;
 mod rewards;
+mod sync;
 mod tree;
 
 pub use crate::opts::Common;
@@ -64,6 +65,8 @@ enum Command {
     Model(model::ModelArgs),
     /// Pay for model outputs (idempotent: outputs you already paid for are skipped).
     Pay(pay::PayArgs),
+    /// The corpus: fetch every accepted contribution's file by its URI into a checked cache.
+    Corpus(sync::CorpusArgs),
     /// Build an epoch: attribute paid outputs to contributed data; write report, tree and epoch file.
     Attribute(attribute::AttributeArgs),
     /// Sign, propose, accept, veto and verify reward epochs.
@@ -100,6 +103,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Pay(args) => pay::run(args).await,
         Command::Balance(args) => balance::run(args).await,
         Command::Rewards(args) => rewards::run(args).await,
+        Command::Corpus(args) => sync::run(args).await,
         Command::Attribute(args) => attribute::run(args).await,
         Command::Epoch(args) => epoch::run(args).await,
         Command::Pool(args) => pool::run(args).await,
