@@ -311,9 +311,6 @@ impl TxGas {
     pub fn per_item(&self) -> u64 {
         self.gas_used / self.items.max(1)
     }
-    pub fn execution_per_item(&self) -> u64 {
-        self.execution_gas / self.items.max(1)
-    }
 }
 
 /// The protocol's calls as transactions on anvil, in the forge gas tests' steady state.
