@@ -120,3 +120,111 @@ impl Session {
         Ok((event.amount, receipt))
     }
 }
+
+/// Why the published report and tree of an epoch could not be had or trusted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PublishedEpochError {
+    /// No epoch was accepted yet (or the one asked for is beyond the current one).
+    #[error("epoch {epoch} is not accepted (the pool's current epoch is {current}): no published reward tree yet")]
+    NotAccepted { epoch: u64, current: u64 },
+    /// The pool holds an accepted epoch but no `EpochProposed` event with its root was found.
+    #[error("no EpochProposed event of epoch {epoch} with root {rewards_root} between blocks {from_block} and {to_block}: the report URI is unknown")]
+    NoProposal {
+        epoch: u64,
+        rewards_root: B256,
+        from_block: u64,
+        to_block: u64,
+    },
+    /// The report could not be fetched, or it does not match the chain (hash or rebuilt root).
+    #[error("epoch {epoch}: {source}")]
+    Publication {
+        epoch: u64,
+        #[source]
+        source: crate::publication::PublicationError,
+    },
+    /// The chain could not be read.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// An accepted epoch as published: its report, the reward tree rebuilt from it (root checked against
+/// the chain) and the URI it was read from.
+#[derive(Clone, Debug)]
+pub struct PublishedEpoch {
+    pub epoch: u64,
+    pub report: datanet_attribution::AttributionReport,
+    pub tree: RewardTree,
+    pub uri: String,
+}
+
+/// The accepted `epoch` read from nothing but the chain and its published report: the on-chain
+/// record (root, report hash), the report URI from the latest `EpochProposed` of that epoch with that
+/// root, the report fetched and checked against the report hash, and the tree rebuilt and checked
+/// against the root.
+pub async fn published_epoch(
+    session: &Session,
+    fetcher: &crate::publication::Fetcher,
+    epoch: u64,
+) -> Result<PublishedEpoch, PublishedEpochError> {
+    use alloy::rpc::types::Filter;
+    let pool = session.pool();
+    let current = pool
+        .currentEpoch()
+        .call()
+        .await
+        .map_err(|e| session.client.call_error("currentEpoch", e))?;
+    let current = u64::try_from(current).unwrap_or(u64::MAX);
+    if epoch == 0 || epoch > current {
+        return Err(PublishedEpochError::NotAccepted { epoch, current });
+    }
+    let record = pool
+        .epochRecord(U256::from(epoch))
+        .call()
+        .await
+        .map_err(|e| session.client.call_error("epochRecord", e))?;
+    let from_block = session.deployment.deployment_block;
+    let to_block = session.client.latest_block().await?;
+    let filter = Filter::new()
+        .address(session.deployment.attribution_pool)
+        .topic1(B256::from(U256::from(epoch)))
+        .topic2(record.rewardsRoot);
+    let proposals = session
+        .client
+        .events::<AttributionPool::EpochProposed>(filter, from_block, to_block)
+        .await?;
+    let Some((proposed, _)) = proposals.into_iter().next_back() else {
+        return Err(PublishedEpochError::NoProposal {
+            epoch,
+            rewards_root: record.rewardsRoot,
+            from_block,
+            to_block,
+        });
+    };
+    let uri = proposed.reportURI;
+    let (report, tree) = fetcher
+        .fetch_report_tree(&uri, record.reportHash, record.rewardsRoot)
+        .await
+        .map_err(|source| PublishedEpochError::Publication { epoch, source })?;
+    Ok(PublishedEpoch {
+        epoch,
+        report,
+        tree,
+        uri,
+    })
+}
+
+/// The pool's current epoch as published (see [`published_epoch`]).
+pub async fn published_current_epoch(
+    session: &Session,
+    fetcher: &crate::publication::Fetcher,
+) -> Result<PublishedEpoch, PublishedEpochError> {
+    let current = session
+        .pool()
+        .currentEpoch()
+        .call()
+        .await
+        .map_err(|e| session.client.call_error("currentEpoch", e))?;
+    let current = u64::try_from(current).unwrap_or(u64::MAX);
+    published_epoch(session, fetcher, current).await
+}

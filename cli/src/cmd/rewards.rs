@@ -4,7 +4,11 @@ use super::{print_json, Common};
 use alloy::primitives::Address;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use datanet_client::epoch::read_tree;
+use datanet_client::{
+    epoch::read_tree,
+    publication::{parse_gateway, FetchConfig, Fetcher},
+    rewards::published_current_epoch,
+};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -28,8 +32,18 @@ struct RewardsOpts {
     #[command(flatten)]
     common: Common,
     /// The epoch's reward tree (OpenZeppelin standard-v1 JSON), or the epoch folder holding tree.json.
+    /// Default: the current epoch's published report (its on-chain reportURI), checked against the
+    /// on-chain report hash and root.
     #[arg(long, value_name = "PATH")]
-    tree: PathBuf,
+    tree: Option<PathBuf>,
+    /// IPFS gateway that an ipfs:// report URI is read through (without --tree).
+    #[arg(
+        long,
+        env = "DATANET_IPFS_GATEWAY",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080/ipfs/"
+    )]
+    gateway: String,
     /// The account; defaults to the wallet's address. Anyone may claim for anyone: funds go to the account.
     #[arg(long, value_name = "ADDRESS")]
     address: Option<Address>,
@@ -40,9 +54,25 @@ pub async fn run(args: RewardsArgs) -> Result<()> {
         RewardsAction::Show(o) => (o, false),
         RewardsAction::Claim(o) => (o, true),
     };
-    let tree = read_tree(&opts.tree)
-        .with_context(|| format!("cannot read reward tree {}", opts.tree.display()))?;
+    let local = match &opts.tree {
+        Some(path) => Some(
+            read_tree(path)
+                .with_context(|| format!("cannot read reward tree {}", path.display()))?,
+        ),
+        None => None,
+    };
     let session = opts.common.session().await?;
+    let (tree, report_uri) = match local {
+        Some(tree) => (tree, None),
+        None => {
+            let fetcher = Fetcher::new(FetchConfig {
+                gateway: Some(parse_gateway(&opts.gateway)?),
+                ..FetchConfig::default()
+            })?;
+            let published = published_current_epoch(&session, &fetcher).await?;
+            (published.tree, Some(published.uri))
+        }
+    };
     let account = match opts.address {
         Some(a) => a,
         None => session.client.sender()?,
@@ -58,10 +88,14 @@ pub async fn run(args: RewardsArgs) -> Result<()> {
                 "claimable": p.claimable().to_string(),
                 "treeRoot": p.tree_root,
                 "treeIsCurrentRoot": p.is_current_root,
+                "reportURI": report_uri,
                 "token": token,
             }));
         }
         println!("account      {}", p.account);
+        if let Some(uri) = &report_uri {
+            println!("report       {uri}");
+        }
         println!("cumulative   {}", token.amount(p.cumulative));
         println!("claimed      {}", token.amount(p.claimed));
         if p.is_current_root {
@@ -81,6 +115,7 @@ pub async fn run(args: RewardsArgs) -> Result<()> {
             "amount": c.amount.to_string(),
             "received": c.received.to_string(),
             "cumulative": c.cumulative.to_string(),
+            "reportURI": report_uri,
             "transactionHash": c.receipt.transaction_hash,
         }));
     }

@@ -1,0 +1,238 @@
+//! `datanet rewards show|claim` with nothing but a wallet address and the deployment file: the
+//! reward tree is rebuilt from the report published at the accepted epoch's on-chain `reportURI`,
+//! checked against the on-chain report hash and root. A tampered report is refused in one line,
+//! before any transaction.
+
+mod common;
+
+use alloy::{
+    primitives::{Address, U256},
+    signers::local::{coins_bip39::English, MnemonicBuilder},
+};
+use common::{b256, tokens, u256, Devnet, Run};
+use std::path::{Path, PathBuf};
+
+const OWNER: usize = 0;
+const ALICE: usize = 1;
+const MODEL_OWNER: usize = 2;
+const PAYER: usize = 3;
+const ATTESTORS: [usize; 3] = [4, 5, 6];
+/// Neither attestor nor contributor: proposes, accepts and claims for Alice.
+const OUTSIDER: usize = 7;
+const CHALLENGE_PERIOD: u64 = 3_600;
+const FILES: [&str; 2] = ["saltmarsh-cordgrass.txt", "great-egret.txt"];
+/// `examples/outputs/epoch1.jsonl` lines reusing the files above.
+const LINES: [usize; 2] = [1, 2];
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .join("examples")
+}
+
+fn dev_address(i: usize) -> Address {
+    MnemonicBuilder::<English>::default()
+        .phrase("test test test test test test test test test test test junk")
+        .index(i as u32)
+        .unwrap()
+        .build()
+        .unwrap()
+        .address()
+}
+
+fn start() -> Devnet {
+    let mut args = Vec::new();
+    for i in ATTESTORS {
+        args.extend(["--attestor".to_string(), dev_address(i).to_string()]);
+    }
+    args.extend(
+        [
+            "--threshold",
+            "2",
+            "--challenge-period",
+            &CHALLENGE_PERIOD.to_string(),
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Devnet::start_deploying(&[], &args)
+}
+
+/// Datanet 1 with Alice's accepted files, model 1 on it, the outputs of [`LINES`] paid, epoch 1
+/// attributed with `report_uri`, signed by two attestors, proposed and accepted. Returns the root.
+async fn accepted_epoch(net: &Devnet, report_uri: &str) -> alloy::primitives::B256 {
+    let corpus = net.path("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for name in FILES {
+        std::fs::copy(
+            examples().join("datanets/field-guide").join(name),
+            corpus.join(name),
+        )
+        .unwrap();
+    }
+    assert_eq!(net.create_datanet(OWNER, "0", "7d"), 1);
+    let mut args = vec!["contribute".to_string(), "1".to_string()];
+    args.extend(FILES.iter().map(|n| format!("corpus/{n}")));
+    args.push("--json".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = net.run_as(ALICE, &args).success().json();
+    let mut review = vec!["review".to_string()];
+    for e in out["files"].as_array().unwrap() {
+        assert_eq!(e["outcome"], "registered", "{e}");
+        review.push(b256(&e["contributionId"]).to_string());
+    }
+    review.extend(["--accept".to_string(), "--json".to_string()]);
+    let review: Vec<&str> = review.iter().map(String::as_str).collect();
+    net.run_as(OWNER, &review).success();
+    net.run_as(
+        MODEL_OWNER,
+        &[
+            "model",
+            "register",
+            "--metadata-uri",
+            "ipfs://field-guide-model",
+            "--datanet",
+            "1",
+        ],
+    )
+    .success();
+    net.fund(PAYER, tokens("1000")).await;
+
+    let text = std::fs::read_to_string(examples().join("outputs/epoch1.jsonl")).unwrap();
+    let all: Vec<&str> = text.lines().collect();
+    let log: String = LINES.iter().map(|l| format!("{}\n", all[l - 1])).collect();
+    std::fs::write(net.path("log1.jsonl"), log).unwrap();
+    net.run_as(PAYER, &["pay", "1", "log1.jsonl"]).success();
+
+    let out = net
+        .run(&[
+            "attribute",
+            "--epoch",
+            "1",
+            "--corpus",
+            "corpus",
+            "--log",
+            "log1.jsonl",
+            "--out",
+            "epochs/1",
+            "--report-uri",
+            report_uri,
+            "--json",
+        ])
+        .success()
+        .json();
+    let root = b256(&out["rewardsRoot"]);
+    for who in [ATTESTORS[0], ATTESTORS[1]] {
+        net.run_as(who, &["epoch", "sign", "epochs/1"]).success();
+    }
+    net.run_as(OUTSIDER, &["epoch", "propose", "epochs/1"])
+        .success();
+    net.increase_time(CHALLENGE_PERIOD + 1).await;
+    net.run_as(OUTSIDER, &["epoch", "accept"]).success();
+    root
+}
+
+/// `datanet ARGS` as account `i` from `fresh`, a folder holding nothing but `deployments/`.
+fn run_fresh(net: &Devnet, fresh: &Path, i: Option<usize>, args: &[&str]) -> Run {
+    let mut cmd = net.command();
+    cmd.current_dir(fresh)
+        .env("HOME", fresh)
+        .env_remove("DATANET_IPFS_GATEWAY")
+        .args(args)
+        .args(["--rpc-url", &net.url()]);
+    if let Some(i) = i {
+        cmd.args(["--private-key", &net.key(i)]);
+    }
+    let output = cmd.output().expect("datanet runs");
+    Run {
+        what: format!("datanet {}", args.join(" ")),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn rewards_from_the_published_report_only() {
+    let net = start();
+    let report = net.path("epochs/1/report.json");
+    let uri = format!("file://{}", report.display());
+    let root = accepted_epoch(&net, &uri).await;
+    let tree = datanet_attribution::RewardTree::load(
+        &std::fs::read(net.path("epochs/1/tree.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tree.root(), root);
+    let alice = net.address(ALICE);
+    let owed = tree.amount_of(alice).expect("alice has a leaf");
+    assert!(owed > U256::ZERO);
+
+    // A fresh folder: the deployment file and nothing else.
+    let fresh = tempfile::tempdir().unwrap();
+    let deployments = fresh.path().join("deployments");
+    std::fs::create_dir_all(&deployments).unwrap();
+    let name = format!("{}.json", net.chain_id());
+    std::fs::copy(net.path("deployments").join(&name), deployments.join(&name)).unwrap();
+    let alice_arg = alice.to_string();
+
+    // Show, without a wallet.
+    let shown = run_fresh(
+        &net,
+        fresh.path(),
+        None,
+        &["rewards", "show", "--address", &alice_arg, "--json"],
+    )
+    .success()
+    .json();
+    assert_eq!(u256(&shown["cumulative"]), owed, "{shown}");
+    assert_eq!(u256(&shown["claimable"]), owed, "{shown}");
+    assert_eq!(b256(&shown["treeRoot"]), root, "{shown}");
+    assert_eq!(shown["reportURI"], uri.as_str(), "{shown}");
+
+    // A tampered report: one line naming the hash mismatch, no transaction.
+    let original = std::fs::read(&report).unwrap();
+    let mut tampered = original.clone();
+    tampered.extend_from_slice(b"\n");
+    std::fs::write(&report, &tampered).unwrap();
+    let before = net.snapshot().await;
+    let line = run_fresh(
+        &net,
+        fresh.path(),
+        Some(OUTSIDER),
+        &["rewards", "claim", "--address", &alice_arg],
+    )
+    .failure(&["epoch 1", "keccak256", "the chain says"]);
+    assert!(line.contains(&uri), "{line}");
+    assert_eq!(net.snapshot().await, before, "a refused claim mined");
+
+    // The genuine report: an outsider claims for Alice, without --tree.
+    std::fs::write(&report, &original).unwrap();
+    let balance = net.balance(alice).await;
+    let claimed = run_fresh(
+        &net,
+        fresh.path(),
+        Some(OUTSIDER),
+        &["rewards", "claim", "--address", &alice_arg, "--json"],
+    )
+    .success()
+    .json();
+    assert_eq!(u256(&claimed["amount"]), owed, "{claimed}");
+    assert_eq!(u256(&claimed["received"]), owed, "{claimed}");
+    assert_eq!(claimed["reportURI"], uri.as_str(), "{claimed}");
+    assert_eq!(net.balance(alice).await, balance + owed);
+
+    // `--tree` still works: nothing left to claim.
+    net.run_as(
+        OUTSIDER,
+        &[
+            "rewards",
+            "claim",
+            "--tree",
+            "epochs/1",
+            "--address",
+            &alice_arg,
+        ],
+    )
+    .failure(&["nothing new to claim"]);
+}
