@@ -13,6 +13,7 @@
 //! `--quick` uses small sizes and writes under `bench/quick/` so the full figures stay in place.
 
 use crate::{
+    devchain,
     report::{self, Machine, Report},
     toolchain::{cargo, npm_bin},
 };
@@ -390,15 +391,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         },
     )
     .await?;
-    let session = |i: usize| {
-        let (url, key, deployment) = (url.clone(), keys[i].clone(), deployment.clone());
-        async move {
-            Ok::<_, anyhow::Error>(Session::new(
-                Client::connect(&RpcConfig::new(url), Some(key)).await?,
-                deployment,
-            ))
-        }
-    };
+    let session = |i: usize| devchain::session(&url, &keys[i], &deployment);
     let owner = session(0).await?;
     let (alice, bob, payer, model_owner) = (
         session(1).await?,
@@ -721,13 +714,7 @@ async fn publish(
         file.signatures.push(sign_digest(signer, digest)?);
     }
     let (_, proposed) = session.propose_epoch(&file, &[]).await?;
-    let provider = session.client.provider();
-    provider
-        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (CHALLENGE_PERIOD + 1,))
-        .await?;
-    provider
-        .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-        .await?;
+    devchain::advance(session, CHALLENGE_PERIOD + 1).await?;
     let (_, root, accepted) = session.accept_epoch().await?;
     ensure!(root == tree.root(), "the pool accepted another root");
     Ok((proposed, accepted))

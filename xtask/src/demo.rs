@@ -4,11 +4,10 @@
 //! accepted after the challenge period, verified, and claimed. Exits non-zero if any on-chain balance
 //! disagrees with the reports.
 
-use crate::toolchain::npm_bin;
+use crate::{devchain, toolchain::npm_bin};
 use alloy::{
     node_bindings::Anvil,
     primitives::{utils::parse_units, Address, B256, U256},
-    providers::Provider,
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
@@ -120,17 +119,7 @@ pub async fn run(root: &Path) -> Result<()> {
         "    token {}  registry {}  pool {}",
         deployment.token, deployment.datanet_registry, deployment.attribution_pool
     );
-    let session_for = |i: usize| {
-        let url = url.clone();
-        let key = keys[i].clone();
-        let deployment = deployment.clone();
-        async move {
-            Ok::<_, anyhow::Error>(Session::new(
-                Client::connect(&RpcConfig::new(url), Some(key)).await?,
-                deployment,
-            ))
-        }
-    };
+    let session_for = |i: usize| devchain::session(&url, &keys[i], &deployment);
     let cast = Cast {
         curator: session_for(0).await?,
         contributors: vec![
@@ -253,7 +242,7 @@ pub async fn run(root: &Path) -> Result<()> {
     cast.curator.review(&to_accept, true).await?;
     cast.curator.review(&[spam_id], false).await?;
     println!("    accepted {}, rejected 1 (spam)", to_accept.len());
-    advance(&cast.curator, u64::from(REVIEW_PERIOD) + 1).await?;
+    devchain::advance(&cast.curator, u64::from(REVIEW_PERIOD) + 1).await?;
     cast.contributors[1].1.finalize(late_id).await?;
     println!("    a day later, bob finalized carol's unreviewed late note: auto-accepted");
     drop(s);
@@ -394,7 +383,7 @@ pub async fn run(root: &Path) -> Result<()> {
             Err(e) => println!("    accepting early is refused: {e}"),
             Ok(_) => bail!("the pool accepted an epoch before its challenge period"),
         }
-        advance(&cast.curator, CHALLENGE_PERIOD + 1).await?;
+        devchain::advance(&cast.curator, CHALLENGE_PERIOD + 1).await?;
         cast.payer.accept_epoch().await?;
         // Verification: an independent recomputation must give the on-chain root and report hash.
         let again = cast
@@ -506,18 +495,6 @@ fn copy_into(file: &Path, dir: &Path) -> Result<()> {
 
 async fn transfer(from: &Session, to: Address, amount: U256) -> Result<()> {
     from.transfer(to, amount).await?;
-    Ok(())
-}
-
-/// anvil's time controls: move the clock forward and mine a block.
-async fn advance(session: &Session, seconds: u64) -> Result<()> {
-    let provider = session.client.provider();
-    provider
-        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (seconds,))
-        .await?;
-    provider
-        .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-        .await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod bench;
 mod bindings;
 mod contracts;
 mod demo;
+mod devchain;
 mod report;
 mod slither;
 mod toolchain;

@@ -3,13 +3,12 @@
 //! demo-like scenario left accepted, unclaimed epochs whose reports the test serves.
 
 use crate::{
-    contracts,
+    contracts, devchain,
     toolchain::{ensure_npm, npm_bin, run, step},
 };
 use alloy::{
     node_bindings::Anvil,
     primitives::{utils::parse_units, Address, U256},
-    providers::Provider,
     signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
@@ -18,7 +17,7 @@ use datanet_client::{
     epoch::{sign_digest, write_epoch_dir, write_epoch_file, EpochSources},
     files, outputs,
     payments::{PayOptions, Payment},
-    Client, DeployConfig, RpcConfig, Session, Silent,
+    Client, DeployConfig, RpcConfig, Silent,
 };
 use serde_json::json;
 use std::{
@@ -382,15 +381,7 @@ async fn scenario(
         },
     )
     .await?;
-    let session = |i: usize| {
-        let (url, key, deployment) = (url.clone(), keys[i].clone(), deployment.clone());
-        async move {
-            Ok::<_, anyhow::Error>(Session::new(
-                Client::connect(&RpcConfig::new(url), Some(key)).await?,
-                deployment,
-            ))
-        }
-    };
+    let session = |i: usize| devchain::session(&url, &keys[i], &deployment);
     let curator = session(0).await?;
     let people = [
         ("alice", session(1).await?),
@@ -514,7 +505,7 @@ async fn scenario(
         }
         write_epoch_file(&dir, &computed.file)?;
         payer.propose_epoch(&computed.file, &[]).await?;
-        advance(&curator, CHALLENGE_PERIOD + 1).await?;
+        devchain::advance(&curator, CHALLENGE_PERIOD + 1).await?;
         payer.accept_epoch().await?;
 
         let published = site.join(format!("ipfs/epochs/{epoch}"));
@@ -590,18 +581,6 @@ fn uri(examples: &Path, file: &files::DataFile) -> String {
             .unwrap_or(&file.path)
             .display()
     )
-}
-
-/// anvil's clock: move forward and mine a block.
-async fn advance(session: &Session, seconds: u64) -> Result<()> {
-    let provider = session.client.provider();
-    provider
-        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (seconds,))
-        .await?;
-    provider
-        .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]
