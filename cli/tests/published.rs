@@ -1,4 +1,4 @@
-//! `datanet rewards show|claim` with nothing but a wallet address and the deployment file: the
+//! `datanet rewards show|claim` and `datanet impact` with nothing but a wallet address and the deployment file: the
 //! reward tree is rebuilt from the report published at the accepted epoch's on-chain `reportURI`,
 //! checked against the on-chain report hash and root. A tampered report is refused in one line,
 //! before any transaction.
@@ -205,6 +205,13 @@ async fn rewards_from_the_published_report_only() {
     .failure(&["epoch 1", "keccak256", "the chain says"]);
     assert!(line.contains(&uri), "{line}");
     assert_eq!(net.snapshot().await, before, "a refused claim mined");
+    run_fresh(
+        &net,
+        fresh.path(),
+        None,
+        &["impact", "--address", &alice_arg, "--json"],
+    )
+    .failure(&["epoch 1", "keccak256", "the chain says"]);
 
     // The genuine report: an outsider claims for Alice, without --tree.
     std::fs::write(&report, &original).unwrap();
@@ -221,6 +228,27 @@ async fn rewards_from_the_published_report_only() {
     assert_eq!(u256(&claimed["received"]), owed, "{claimed}");
     assert_eq!(claimed["reportURI"], uri.as_str(), "{claimed}");
     assert_eq!(net.balance(alice).await, balance + owed);
+
+    // `impact` from the published reports: the same numbers as from the local epoch folders.
+    let args = ["impact", "--address", &alice_arg, "--json"];
+    let published = run_fresh(&net, fresh.path(), None, &args).success().json();
+    let epochs = published["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 1, "{published}");
+    assert_eq!(epochs[0]["onChain"], "verified", "{published}");
+    assert_eq!(u256(&epochs[0]["cumulative"]), owed, "{published}");
+    assert_eq!(u256(&published["claimed"]), owed, "{published}");
+    let local = net
+        .run(&[
+            "impact",
+            "--address",
+            &alice_arg,
+            "--epochs",
+            "epochs",
+            "--json",
+        ])
+        .success()
+        .json();
+    assert_eq!(published, local);
 
     // `--tree` still works: nothing left to claim.
     net.run_as(

@@ -3,6 +3,8 @@
 
 use crate::{
     epoch::{read_epoch_file, read_report, read_tree},
+    publication::Fetcher,
+    rewards::{published_epoch, PublishedEpochError},
     session::{ContributionInfo, Status},
     ClientError, Session,
 };
@@ -10,6 +12,7 @@ use alloy::{
     primitives::{Address, B256, U256},
     rpc::types::Filter,
 };
+use datanet_attribution::{AttributionReport, RewardTree};
 use datanet_bindings::DatanetRegistry::Contributed;
 use serde::Serialize;
 use std::{collections::BTreeMap, path::Path};
@@ -82,6 +85,49 @@ impl Session {
     /// The impact of `account` from its `Contributed` events and the epoch folders under
     /// `epochs_dir` (one folder per epoch, as `attribute --out` writes them).
     pub async fn impact(&self, account: Address, epochs_dir: &Path) -> Result<Impact, ClientError> {
+        let mut dirs: Vec<(u64, std::path::PathBuf)> = Vec::new();
+        if epochs_dir.is_dir() {
+            for entry in
+                std::fs::read_dir(epochs_dir).map_err(|e| ClientError::file(epochs_dir, e))?
+            {
+                let path = entry.map_err(|e| ClientError::file(epochs_dir, e))?.path();
+                if let Ok(file) = read_epoch_file(&path) {
+                    dirs.push((file.epoch(), path));
+                }
+            }
+        }
+        dirs.sort();
+        let mut epochs = Vec::with_capacity(dirs.len());
+        for (n, dir) in &dirs {
+            let (report, _) = read_report(dir)?;
+            epochs.push((*n, report, read_tree(dir)?));
+        }
+        self.impact_of(account, &epochs).await
+    }
+
+    /// The impact of `account` from its `Contributed` events and the reports published for every
+    /// accepted epoch (each fetched at its on-chain `reportURI` and checked against the on-chain
+    /// report hash and root; see [`crate::rewards::published_epoch`]): no local folder needed.
+    pub async fn impact_published(
+        &self,
+        account: Address,
+        fetcher: &Fetcher,
+    ) -> Result<Impact, PublishedEpochError> {
+        let current = self.current_epoch().await?;
+        let mut epochs = Vec::new();
+        for n in 1..=current {
+            let p = published_epoch(self, fetcher, n).await?;
+            epochs.push((n, p.report, p.tree));
+        }
+        Ok(self.impact_of(account, &epochs).await?)
+    }
+
+    /// The impact of `account` over `epochs` (number, report, tree), sorted by number.
+    async fn impact_of(
+        &self,
+        account: Address,
+        epochs_read: &[(u64, AttributionReport, RewardTree)],
+    ) -> Result<Impact, ClientError> {
         let latest = self.client.latest_block().await?;
         let filter = Filter::new()
             .address(self.deployment.datanet_registry)
@@ -100,26 +146,12 @@ impl Session {
         }
         let records: Vec<ContributionInfo> = self.contributions(&ids).await?;
 
-        let mut dirs: Vec<(u64, std::path::PathBuf)> = Vec::new();
-        if epochs_dir.is_dir() {
-            for entry in
-                std::fs::read_dir(epochs_dir).map_err(|e| ClientError::file(epochs_dir, e))?
-            {
-                let path = entry.map_err(|e| ClientError::file(epochs_dir, e))?.path();
-                if let Ok(file) = read_epoch_file(&path) {
-                    dirs.push((file.epoch(), path));
-                }
-            }
-        }
-        dirs.sort();
         let current = self.current_epoch().await?;
         let pool = self.pool();
         let mut credits: BTreeMap<B256, (u64, U256)> = BTreeMap::new();
         let mut epochs = Vec::new();
         let mut accepted_cumulative = U256::ZERO;
-        for (n, dir) in &dirs {
-            let (report, _) = read_report(dir)?;
-            let tree = read_tree(dir)?;
+        for (n, report, tree) in epochs_read {
             let mut credited = 0u64;
             for inference in &report.inferences {
                 for c in inference

@@ -6,6 +6,7 @@ use crate::ui::Table;
 use alloy::primitives::Address;
 use anyhow::Result;
 use clap::Args;
+use datanet_client::publication::{parse_gateway, FetchConfig, Fetcher};
 use std::path::PathBuf;
 
 /// What your data earned: each contribution with its status and credited tokens, each epoch with the
@@ -17,9 +18,18 @@ pub struct ImpactArgs {
     /// The contributor; defaults to the wallet's address.
     #[arg(long, value_name = "ADDRESS")]
     address: Option<Address>,
-    /// Folder holding one folder per epoch (as `attribute --out` wrote them).
-    #[arg(long, default_value = "epochs", value_name = "DIR")]
-    epochs: PathBuf,
+    /// Folder holding one folder per epoch (as `attribute --out` wrote them). Default: every
+    /// accepted epoch's published report (its on-chain reportURI), checked against the chain.
+    #[arg(long, value_name = "DIR")]
+    epochs: Option<PathBuf>,
+    /// IPFS gateway that ipfs:// report URIs are read through (without --epochs).
+    #[arg(
+        long,
+        env = "DATANET_IPFS_GATEWAY",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080/ipfs/"
+    )]
+    gateway: String,
 }
 
 pub async fn run(args: ImpactArgs) -> Result<()> {
@@ -28,7 +38,16 @@ pub async fn run(args: ImpactArgs) -> Result<()> {
         None => args.common.client().await?.sender()?,
     };
     let session = args.common.read_session().await?;
-    let impact = session.impact(account, &args.epochs).await?;
+    let impact = match &args.epochs {
+        Some(dir) => session.impact(account, dir).await?,
+        None => {
+            let fetcher = Fetcher::new(FetchConfig {
+                gateway: Some(parse_gateway(&args.gateway)?),
+                ..FetchConfig::default()
+            })?;
+            session.impact_published(account, &fetcher).await?
+        }
+    };
     if args.common.json {
         return print_json(&impact);
     }
