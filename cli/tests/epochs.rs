@@ -713,3 +713,99 @@ async fn tree_build_and_proof_round_trip_and_bad_lines_are_named() {
 fn read_tree_file(path: &Path) -> RewardTree {
     RewardTree::load(&std::fs::read(path).unwrap()).unwrap()
 }
+
+/// Issue 11's laundering attack, end to end: after model 1 is registered (its data cutoff), an
+/// outsider contributes the text of the model's published, paid outputs as "data" and gets it
+/// accepted; the same outputs are then paid again. The outsider's contribution is newer than the
+/// model's cutoff, so it earns nothing, and the original contributors keep exactly the credit they
+/// had for the first payment of those outputs.
+#[tokio::test]
+async fn outputs_contributed_back_after_the_cutoff_earn_nothing() {
+    let net = start();
+    setup(&net).await;
+    let lines = [1, 2];
+    write_log(&net, "epoch1.jsonl", &lines, "published.jsonl");
+    pay(&net, "published.jsonl", lines.len());
+
+    // The outsider launders the published outputs into a contribution of its own.
+    let published = std::fs::read_to_string(net.path("published.jsonl")).unwrap();
+    let laundered: Vec<String> = published
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["output"].as_str().unwrap().to_string()
+        })
+        .collect();
+    std::fs::write(net.path("corpus/laundered.txt"), laundered.join("\n")).unwrap();
+    let out = net
+        .run_as(
+            OUTSIDER,
+            &["contribute", "1", "corpus/laundered.txt", "--json"],
+        )
+        .success()
+        .json();
+    let laundered_id = b256(&out["files"][0]["contributionId"]);
+    net.run_as(OWNER, &["review", &laundered_id.to_string(), "--accept"])
+        .success();
+
+    // The same popular answers are paid again.
+    let repaid = net
+        .run_as(
+            PAYER,
+            &["pay", "1", "published.jsonl", "--pay-again", "--json"],
+        )
+        .success()
+        .json();
+    assert_eq!(repaid["payments"].as_array().unwrap().len(), lines.len());
+
+    attribute(&net, 1, "published.jsonl", "epochs/1");
+    let (report, _) = datanet_client::epoch::read_report(&net.path("epochs/1")).unwrap();
+    assert_eq!(
+        report.inferences.len(),
+        2 * lines.len(),
+        "two payments per output"
+    );
+    let outsider = net.address(OUTSIDER);
+    for inference in &report.inferences {
+        assert!(
+            inference
+                .credits
+                .iter()
+                .all(|c| c.contribution_id != laundered_id && c.contributor != outsider),
+            "the laundered copy earned: {inference:?}"
+        );
+        assert!(
+            !inference.credits.is_empty(),
+            "the originals keep their credit"
+        );
+    }
+    // Each output's second payment is credited exactly as its first.
+    for id in report.inferences.iter().map(|i| i.inference_id) {
+        let paid: Vec<_> = report
+            .inferences
+            .iter()
+            .filter(|i| i.inference_id == id)
+            .map(|i| {
+                i.credits
+                    .iter()
+                    .map(|c| (c.contribution_id, c.credit, c.amount))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(paid.len(), 2);
+        assert_eq!(
+            paid[0], paid[1],
+            "the second payment is credited as the first"
+        );
+    }
+    assert!(report.accounts.iter().all(|a| a.account != outsider));
+    let alice = net.address(ALICE);
+    assert!(report
+        .accounts
+        .iter()
+        .any(|a| a.account == alice && a.cumulative_amount > U256::ZERO));
+
+    // Moving the cutoff forward is the model owner's explicit, on-chain choice (retraining on the
+    // newer data): only then can payments made after the move see the laundered file.
+    net.run_as(MODEL_OWNER, &["model", "cutoff", "1"]).success();
+}
