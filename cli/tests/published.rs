@@ -156,6 +156,24 @@ fn run_fresh(net: &Devnet, fresh: &Path, i: Option<usize>, args: &[&str]) -> Run
 #[tokio::test]
 async fn rewards_from_the_published_report_only() {
     let net = start();
+    let alice = net.address(ALICE);
+    let alice_arg = alice.to_string();
+    // A fresh folder: the deployment file and nothing else.
+    let fresh = tempfile::tempdir().unwrap();
+    let deployments = fresh.path().join("deployments");
+    std::fs::create_dir_all(&deployments).unwrap();
+    let name = format!("{}.json", net.chain_id());
+    std::fs::copy(net.path("deployments").join(&name), deployments.join(&name)).unwrap();
+
+    // Before any epoch: one line saying so.
+    run_fresh(
+        &net,
+        fresh.path(),
+        None,
+        &["rewards", "show", "--address", &alice_arg],
+    )
+    .failure(&["accepted no epoch yet"]);
+
     let report = net.path("epochs/1/report.json");
     let uri = format!("file://{}", report.display());
     let root = accepted_epoch(&net, &uri).await;
@@ -164,17 +182,8 @@ async fn rewards_from_the_published_report_only() {
     )
     .unwrap();
     assert_eq!(tree.root(), root);
-    let alice = net.address(ALICE);
     let owed = tree.amount_of(alice).expect("alice has a leaf");
     assert!(owed > U256::ZERO);
-
-    // A fresh folder: the deployment file and nothing else.
-    let fresh = tempfile::tempdir().unwrap();
-    let deployments = fresh.path().join("deployments");
-    std::fs::create_dir_all(&deployments).unwrap();
-    let name = format!("{}.json", net.chain_id());
-    std::fs::copy(net.path("deployments").join(&name), deployments.join(&name)).unwrap();
-    let alice_arg = alice.to_string();
 
     // Show, without a wallet.
     let shown = run_fresh(

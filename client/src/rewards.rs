@@ -125,7 +125,10 @@ impl Session {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PublishedEpochError {
-    /// No epoch was accepted yet (or the one asked for is beyond the current one).
+    /// The pool has accepted no epoch yet.
+    #[error("the pool has accepted no epoch yet: no published reward tree to read")]
+    NoEpochYet,
+    /// The epoch asked for is beyond the current one (or zero).
     #[error("epoch {epoch} is not accepted (the pool's current epoch is {current}): no published reward tree yet")]
     NotAccepted { epoch: u64, current: u64 },
     /// The pool holds an accepted epoch but no `EpochProposed` event with its root was found.
@@ -226,5 +229,8 @@ pub async fn published_current_epoch(
         .await
         .map_err(|e| session.client.call_error("currentEpoch", e))?;
     let current = u64::try_from(current).unwrap_or(u64::MAX);
+    if current == 0 {
+        return Err(PublishedEpochError::NoEpochYet);
+    }
     published_epoch(session, fetcher, current).await
 }
