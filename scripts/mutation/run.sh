@@ -65,7 +65,10 @@ fi
 ln -s "$NM" "$REPO/node_modules"
 grep -q '^\[profile\.mutation\]' "$REPO/foundry.toml" || cat "$ROOT/scripts/mutation/profile.toml" >>"$REPO/foundry.toml"
 
-export PATH="$NM/.bin:$PATH" FOUNDRY_PROFILE=mutation
+# The native forge binary, not npm's wrapper: node_modules/.bin/forge (@foundry-rs/forge 1.7.1) exits 0
+# even when tests fail. campaign.py reads forge's output anyway; the baseline check below needs the status.
+NATIVE=$(ls "$NM"/@foundry-rs/forge-*/bin/forge 2>/dev/null | head -1 || true)
+export PATH="${NATIVE:+$(dirname "$NATIVE"):}$NM/.bin:$PATH" FOUNDRY_PROFILE=mutation
 cd "$REPO"
 echo "building $( [ -n "$REV" ] && echo "revision $REV" || echo "the working tree") in $REPO"
 nice -n 10 forge build >/dev/null
@@ -91,7 +94,10 @@ grep -v '^#' "$TARGETS" | while IFS=$'\t' read -r contract glob; do
     continue
   fi
   t0=$(date +%s)
-  nice -n 10 bash -c "$cmd" >/dev/null
+  if ! nice -n 10 bash -c "$cmd" >"$WORK/baseline-$contract.log" 2>&1; then
+    echo "$contract: its tests fail before any mutation (see $WORK/baseline-$contract.log)" >&2
+    exit 1
+  fi
   t1=$(date +%s)
   timeout=${TIMEOUT:-$((3 * (t1 - t0) + 30))}
   echo "$contract $planned mutants, tests $glob run in $((t1 - t0))s, timeout ${timeout}s" | tee -a "$WORK/plan.txt"
