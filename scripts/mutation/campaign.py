@@ -59,6 +59,10 @@ def _guard_should_mutate_node(self, node) -> bool:
     return _plain_should_mutate_node(self, node) and is_guard(node)
 
 
+def _non_guard_should_mutate_node(self, node) -> bool:
+    return _plain_should_mutate_node(self, node) and not is_guard(node)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Lean variants: of slither's mutants of a guard, keep those that weaken it. MIA's `true` (always
 # revert) and `!(cond)` are killed by any happy-path test; ROR's far swaps (`>` to `==`, `<`, `!=`)
@@ -227,6 +231,9 @@ def main() -> None:
     parser.add_argument("--test-cmd", required=True, help="fast forge test command for this contract")
     parser.add_argument("--mutators", required=True, help="comma-separated slither-mutate names, plus MR")
     parser.add_argument("--guards-only", action="store_true", help="node mutators touch guards only")
+    parser.add_argument(
+        "--non-guards", action="store_true", help="node mutators touch everything but guards"
+    )
     parser.add_argument("--timeout", type=int, required=True, help="seconds per mutant")
     parser.add_argument("--results", type=Path, required=True, help="JSON lines file to append to")
     parser.add_argument("--output-dir", type=Path, required=True, help="surviving mutant sources")
@@ -242,6 +249,8 @@ def main() -> None:
     all_mutators.MR = MR
     if args.guards_only:
         AbstractMutator.should_mutate_node = _guard_should_mutate_node
+    elif args.non_guards:
+        AbstractMutator.should_mutate_node = _non_guard_should_mutate_node
     if not args.all_variants:
         lean_variants()
     if args.only_survivors:

@@ -2,7 +2,7 @@
 # Mutation testing of contracts/*.sol with slither-mutate (see scripts/mutation/campaign.py).
 #
 #   scripts/mutation/run.sh [--label NAME] [--rev REV] [--targets FILE] [--contracts A,B]
-#                           [--mutators LIST] [--all-nodes] [--all-variants] [--timeout SECONDS]
+#                           [--mutators LIST] [--all-nodes | --non-guards] [--all-variants] [--timeout SECONDS]
 #                           [--recheck LABEL] [--dry-run] [--append]
 #
 # --label     name of the run: results go to target/mutation/<label>/ (default: current)
@@ -11,6 +11,7 @@
 # --contracts only these contracts (comma-separated names)
 # --mutators  slither-mutate generators plus MR (modifier removal); default MR,MIA,ROR,LOR
 # --all-nodes let node mutators touch every statement, not only guards (if/revert, require)
+# --non-guards  node mutators touch every statement but the guards (complements a guard run)
 # --all-variants  every MIA/ROR variant; default: only those that weaken a guard (MIA `false`,
 #             ROR boundary twins < <=, > >=), see campaign.py
 # --timeout   seconds per mutant (default: 3x the contract's test run + 30)
@@ -38,12 +39,13 @@ while [ $# -gt 0 ]; do
     --contracts) ONLY=$2; shift 2 ;;
     --mutators) MUTATORS=$2; shift 2 ;;
     --all-nodes) GUARDS=""; shift ;;
+    --non-guards) GUARDS=--non-guards; shift ;;
     --all-variants) VARIANTS=--all-variants; shift ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --dry-run) DRY=--dry-run; shift ;;
     --append) APPEND=1; shift ;;
     --recheck) RECHECK=(--only-survivors "$ROOT/target/mutation/$2/results.jsonl"); shift 2 ;;
-    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
