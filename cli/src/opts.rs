@@ -210,3 +210,27 @@ pub fn log_rpc_stats() {
         }
     }
 }
+
+/// Where published files are read from: `ipfs://` URIs go through a gateway.
+#[derive(Args, Clone, Debug)]
+pub struct GatewayOpts {
+    /// IPFS gateway that ipfs://CID/path URIs (contributions, reports) are read through.
+    #[arg(
+        long,
+        env = "DATANET_IPFS_GATEWAY",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080/ipfs/"
+    )]
+    pub gateway: String,
+}
+
+impl GatewayOpts {
+    /// A fetcher for published URIs through this gateway.
+    pub fn fetcher(&self) -> Result<datanet_client::publication::Fetcher> {
+        use datanet_client::publication::{parse_gateway, FetchConfig, Fetcher};
+        Ok(Fetcher::new(FetchConfig {
+            gateway: Some(parse_gateway(&self.gateway)?),
+            ..FetchConfig::default()
+        })?)
+    }
+}

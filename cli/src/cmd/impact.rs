@@ -2,11 +2,10 @@
 //! epoch, checked on chain.
 
 use super::{print_json, Common};
-use crate::ui::Table;
+use crate::{opts::GatewayOpts, ui::Table};
 use alloy::primitives::Address;
 use anyhow::Result;
 use clap::Args;
-use datanet_client::publication::{parse_gateway, FetchConfig, Fetcher};
 use std::path::PathBuf;
 
 /// What your data earned: each contribution with its status and credited tokens, each epoch with the
@@ -22,14 +21,8 @@ pub struct ImpactArgs {
     /// accepted epoch's published report (its on-chain reportURI), checked against the chain.
     #[arg(long, value_name = "DIR")]
     epochs: Option<PathBuf>,
-    /// IPFS gateway that ipfs:// report URIs are read through (without --epochs).
-    #[arg(
-        long,
-        env = "DATANET_IPFS_GATEWAY",
-        value_name = "URL",
-        default_value = "http://127.0.0.1:8080/ipfs/"
-    )]
-    gateway: String,
+    #[command(flatten)]
+    gateway: GatewayOpts,
 }
 
 pub async fn run(args: ImpactArgs) -> Result<()> {
@@ -41,10 +34,7 @@ pub async fn run(args: ImpactArgs) -> Result<()> {
     let impact = match &args.epochs {
         Some(dir) => session.impact(account, dir).await?,
         None => {
-            let fetcher = Fetcher::new(FetchConfig {
-                gateway: Some(parse_gateway(&args.gateway)?),
-                ..FetchConfig::default()
-            })?;
+            let fetcher = args.gateway.fetcher()?;
             session.impact_published(account, &fetcher).await?
         }
     };

@@ -1,14 +1,11 @@
 //! `datanet rewards show|claim`: cumulative rewards from an epoch's reward tree.
 
 use super::{print_json, Common};
+use crate::opts::GatewayOpts;
 use alloy::primitives::Address;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use datanet_client::{
-    epoch::read_tree,
-    publication::{parse_gateway, FetchConfig, Fetcher},
-    rewards::published_current_epoch,
-};
+use datanet_client::{epoch::read_tree, rewards::published_current_epoch};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -36,14 +33,8 @@ struct RewardsOpts {
     /// on-chain report hash and root.
     #[arg(long, value_name = "PATH")]
     tree: Option<PathBuf>,
-    /// IPFS gateway that an ipfs:// report URI is read through (without --tree).
-    #[arg(
-        long,
-        env = "DATANET_IPFS_GATEWAY",
-        value_name = "URL",
-        default_value = "http://127.0.0.1:8080/ipfs/"
-    )]
-    gateway: String,
+    #[command(flatten)]
+    gateway: GatewayOpts,
     /// The account; defaults to the wallet's address. Anyone may claim for anyone: funds go to the account.
     #[arg(long, value_name = "ADDRESS")]
     address: Option<Address>,
@@ -65,10 +56,7 @@ pub async fn run(args: RewardsArgs) -> Result<()> {
     let (tree, report_uri) = match local {
         Some(tree) => (tree, None),
         None => {
-            let fetcher = Fetcher::new(FetchConfig {
-                gateway: Some(parse_gateway(&opts.gateway)?),
-                ..FetchConfig::default()
-            })?;
+            let fetcher = opts.gateway.fetcher()?;
             let published = published_current_epoch(&session, &fetcher).await?;
             (published.tree, Some(published.uri))
         }

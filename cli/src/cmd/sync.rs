@@ -1,12 +1,14 @@
 //! `datanet corpus sync`: fetch every accepted contribution's file by its URI into a local cache.
 
 use super::{print_json, Common};
-use crate::ui::{Bar, Table};
+use crate::{
+    opts::GatewayOpts,
+    ui::{Bar, Table},
+};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use datanet_client::publication::{
-    parse_base, parse_gateway, CorpusCache, CorpusItem, FetchConfig, Fetcher, SyncOptions,
-    DEFAULT_CONCURRENCY,
+    parse_base, CorpusCache, CorpusItem, SyncOptions, DEFAULT_CONCURRENCY,
 };
 use std::path::PathBuf;
 
@@ -36,14 +38,8 @@ pub struct SyncArgs {
     /// The cache folder.
     #[arg(long, default_value = "corpus", value_name = "DIR")]
     cache: PathBuf,
-    /// IPFS gateway that ipfs://CID/path URIs are read through.
-    #[arg(
-        long,
-        env = "DATANET_IPFS_GATEWAY",
-        value_name = "URL",
-        default_value = "http://127.0.0.1:8080/ipfs/"
-    )]
-    gateway: String,
+    #[command(flatten)]
+    gateway: GatewayOpts,
     /// Publication base that relative contribution URIs are resolved against.
     #[arg(long, value_name = "URL")]
     base: Option<String>,
@@ -65,10 +61,7 @@ async fn sync(args: SyncArgs) -> Result<()> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
-    let fetcher = Fetcher::new(FetchConfig {
-        gateway: Some(parse_gateway(&args.gateway)?),
-        ..FetchConfig::default()
-    })?;
+    let fetcher = args.gateway.fetcher()?;
     let base = args.base.as_deref().map(parse_base).transpose()?;
     let cache = CorpusCache::open(&args.cache)?;
     let session = args.common.read_session().await?;
