@@ -234,3 +234,47 @@ impl GatewayOpts {
         })?)
     }
 }
+
+/// Where a contributor published its files: a contribution's URI is this base followed by the
+/// file's path, so a local path never goes on chain.
+#[derive(Args, Clone, Debug)]
+pub struct PublishOpts {
+    /// Where you published the files (https://host/data/, ipfs://CID/, file:///srv/data/). Each
+    /// contribution's URI is this base followed by the file's path as you give it (relative to the
+    /// folder you published, without `..`).
+    #[arg(long, env = "DATANET_URI_PREFIX", value_name = "URL")]
+    pub uri_prefix: String,
+}
+
+impl PublishOpts {
+    /// The on-chain URI of every file: the base joined with its relative path. Refuses a base that
+    /// is not a publication URL and paths that are absolute or climb out with `..`.
+    pub fn uris(
+        &self,
+        files: &[datanet_client::files::DataFile],
+    ) -> Result<std::collections::BTreeMap<std::path::PathBuf, String>> {
+        use std::path::Component;
+        let base = datanet_client::publication::parse_base(&self.uri_prefix)
+            .map_err(|e| anyhow::anyhow!("--uri-prefix: {e}"))?;
+        let mut uris = std::collections::BTreeMap::new();
+        for file in files {
+            let mut parts = Vec::new();
+            for component in file.path.components() {
+                match component {
+                    Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+                    Component::CurDir => {}
+                    _ => anyhow::bail!(
+                        "{}: give paths relative to the folder you published (no absolute path, \
+                         no `..`): its URI is --uri-prefix followed by the path",
+                        file.path.display()
+                    ),
+                }
+            }
+            let uri = base.join(&parts.join("/")).map_err(|e| {
+                anyhow::anyhow!("{}: no URI under {base}: {e}", file.path.display())
+            })?;
+            uris.insert(file.path.clone(), uri.to_string());
+        }
+        Ok(uris)
+    }
+}

@@ -478,3 +478,77 @@ async fn claim_with_a_tree_whose_root_is_not_on_chain_is_refused() {
             .failure(&["cannot read reward tree", "missing.json"])
     );
 }
+
+/// A contribution's URI is where the contributor published the file, never a local path: the
+/// publication base is required, must be a URL, and file paths must stay under it.
+#[tokio::test]
+async fn local_paths_never_go_on_chain_as_uris() {
+    let net = Devnet::start();
+    let id = net.create_datanet(0, "1", "7d").to_string();
+    std::fs::create_dir_all(net.path("notes")).unwrap();
+    std::fs::write(net.path("notes/a.txt"), "a note").unwrap();
+    let absolute = net.path("notes/a.txt").display().to_string();
+    unchanged!(
+        net,
+        net.run_as(0, &["contribute", &id, &absolute]).failure(&[
+            "a.txt",
+            "relative",
+            "--uri-prefix"
+        ])
+    );
+    unchanged!(
+        net,
+        net.run_as(0, &["contribute", &id, "notes/../notes/a.txt"])
+            .failure(&["relative", "--uri-prefix"])
+    );
+    unchanged!(
+        net,
+        net.run_as(
+            0,
+            &["contribute", &id, "notes", "--uri-prefix", "my-notes/"]
+        )
+        .failure(&["--uri-prefix", "my-notes/"])
+    );
+    // Without a publication base at all, clap refuses before anything runs (usage error, exit 2).
+    let before = net.snapshot().await;
+    let out = net
+        .command()
+        .env_remove("DATANET_URI_PREFIX")
+        .args(["contribute", &id, "notes", "--rpc-url", &net.url()])
+        .args(["--private-key", &net.key(0)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--uri-prefix"));
+    assert_eq!(net.snapshot().await, before);
+
+    // With a base, the URI is the base followed by the path as given.
+    let done = net
+        .run_as(
+            0,
+            &[
+                "contribute",
+                &id,
+                "notes",
+                "--uri-prefix",
+                "ipfs://bafyexample/",
+                "--json",
+            ],
+        )
+        .success()
+        .json();
+    assert_eq!(done["files"][0]["outcome"], "registered");
+    let session = net.session(0).await;
+    let latest = session.client.latest_block().await.unwrap();
+    let events = session
+        .client
+        .events::<datanet_bindings::DatanetRegistry::Contributed>(
+            alloy::rpc::types::Filter::new().address(session.deployment.datanet_registry),
+            0,
+            latest,
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].0.uri, "ipfs://bafyexample/notes/a.txt");
+}

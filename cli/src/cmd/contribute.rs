@@ -1,7 +1,10 @@
 //! `datanet contribute DATANET_ID PATH…`.
 
 use super::{print_json, Common};
-use crate::ui::{Bar, Table};
+use crate::{
+    opts::PublishOpts,
+    ui::{Bar, Table},
+};
 use anyhow::{bail, Result};
 use clap::Args;
 use datanet_client::{files, session::DEFAULT_CONTRIBUTE_BATCH};
@@ -26,9 +29,8 @@ pub struct ContributeArgs {
     /// Contributions per transaction.
     #[arg(long, default_value_t = DEFAULT_CONTRIBUTE_BATCH, value_name = "N")]
     batch_size: usize,
-    /// Prefix of each file's URI (e.g. ipfs://CID/); the file's path follows it.
-    #[arg(long, default_value = "", value_name = "PREFIX")]
-    uri_prefix: String,
+    #[command(flatten)]
+    publish: PublishOpts,
 }
 
 pub async fn run(args: ContributeArgs) -> Result<()> {
@@ -46,14 +48,14 @@ pub async fn run(args: ContributeArgs) -> Result<()> {
                 .join(", ")
         );
     }
+    let uris = args.publish.uris(&files)?;
     let session = args.common.session().await?;
     let bar = Bar::new(args.common.json);
-    let prefix = args.uri_prefix.clone();
     let report = session
         .contribute(
             args.datanet_id,
             &files,
-            |f| format!("{prefix}{}", f.path.display()),
+            |f| uris.get(&f.path).cloned().unwrap_or_default(),
             args.batch_size,
             &bar,
         )

@@ -3,7 +3,10 @@
 //! the content hashes or URIs.
 
 use super::{print_json, Common};
-use crate::ui::{parse_duration, Bar};
+use crate::{
+    opts::PublishOpts,
+    ui::{parse_duration, Bar},
+};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use datanet_client::{contribute::SignedReveals, files, session::DEFAULT_CONTRIBUTE_BATCH};
@@ -44,9 +47,8 @@ struct SignArgs {
     /// Contributions per batch.
     #[arg(long, default_value_t = DEFAULT_CONTRIBUTE_BATCH, value_name = "N")]
     batch_size: usize,
-    /// Prefix of each file's URI (e.g. https://host/data/); the file's path follows it.
-    #[arg(long, default_value = "", value_name = "PREFIX")]
-    uri_prefix: String,
+    #[command(flatten)]
+    publish: PublishOpts,
 }
 
 #[derive(Args)]
@@ -70,14 +72,14 @@ async fn sign(args: SignArgs) -> Result<()> {
     if data.is_empty() {
         bail!("no files found");
     }
+    let uris = args.publish.uris(&data)?;
     let session = args.common.session().await?;
     let deadline = session.client.chain_clock().await?.now() + valid_for;
-    let prefix = args.uri_prefix.clone();
     let (results, signed) = session
         .sign_reveals(
             args.datanet_id,
             &data,
-            |f| format!("{prefix}{}", f.path.display()),
+            |f| uris.get(&f.path).cloned().unwrap_or_default(),
             args.batch_size,
             deadline,
         )

@@ -211,6 +211,8 @@ impl Devnet {
             .env_remove("ETH_PASSWORD")
             .env_remove("DATANET_DEPLOYMENTS")
             .env("HOME", self.dir.path())
+            // Where the tests' contributors "published" their files.
+            .env("DATANET_URI_PREFIX", "https://contributor.example/data/")
             .env("NO_COLOR", "1");
         cmd
     }
