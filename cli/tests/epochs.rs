@@ -8,11 +8,8 @@
 
 mod common;
 
-use alloy::{
-    primitives::{keccak256, Address, B256, U256},
-    signers::local::{coins_bip39::English, MnemonicBuilder},
-};
-use common::{b256, proxy::Hostility, tokens, u256, Devnet};
+use alloy::primitives::{keccak256, Address, B256, U256};
+use common::{attestor_deploy_args, b256, examples, proxy::Hostility, tokens, u256, Devnet};
 use datanet_attribution::{AttributionReport, RewardTree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -50,40 +47,9 @@ const EPOCH1_LINES: [usize; 6] = [1, 2, 5, 11, 7, 10];
 /// uncontributed chain replacement), 7 (houseplant, reuses nothing).
 const EPOCH2_LINES: [usize; 3] = [6, 8, 7];
 
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli/ has a parent")
-        .join("examples")
-}
-
-/// Anvil's default dev account `i` (its standard mnemonic), known before anvil starts.
-fn dev_address(i: usize) -> Address {
-    MnemonicBuilder::<English>::default()
-        .phrase("test test test test test test test test test test test junk")
-        .index(i as u32)
-        .unwrap()
-        .build()
-        .unwrap()
-        .address()
-}
-
 /// `datanet deploy` arguments: three attestors, threshold 2, a short challenge period.
 fn deploy_args() -> Vec<String> {
-    let mut args = Vec::new();
-    for i in ATTESTORS {
-        args.extend(["--attestor".to_string(), dev_address(i).to_string()]);
-    }
-    args.extend(
-        [
-            "--threshold",
-            "2",
-            "--challenge-period",
-            &CHALLENGE_PERIOD.to_string(),
-        ]
-        .map(String::from),
-    );
-    args
+    attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD)
 }
 
 /// A fresh chain deployed with three attestors, threshold 2 and a short challenge period.

@@ -5,12 +5,9 @@
 
 mod common;
 
-use alloy::{
-    primitives::{Address, U256},
-    signers::local::{coins_bip39::English, MnemonicBuilder},
-};
-use common::{b256, tokens, u256, Devnet, Run};
-use std::path::{Path, PathBuf};
+use alloy::primitives::U256;
+use common::{attestor_deploy_args, b256, examples, tokens, u256, Devnet, Run};
+use std::path::Path;
 
 const OWNER: usize = 0;
 const ALICE: usize = 1;
@@ -24,37 +21,8 @@ const FILES: [&str; 2] = ["saltmarsh-cordgrass.txt", "great-egret.txt"];
 /// `examples/outputs/epoch1.jsonl` lines reusing the files above.
 const LINES: [usize; 2] = [1, 2];
 
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli/ has a parent")
-        .join("examples")
-}
-
-fn dev_address(i: usize) -> Address {
-    MnemonicBuilder::<English>::default()
-        .phrase("test test test test test test test test test test test junk")
-        .index(i as u32)
-        .unwrap()
-        .build()
-        .unwrap()
-        .address()
-}
-
 fn start() -> Devnet {
-    let mut args = Vec::new();
-    for i in ATTESTORS {
-        args.extend(["--attestor".to_string(), dev_address(i).to_string()]);
-    }
-    args.extend(
-        [
-            "--threshold",
-            "2",
-            "--challenge-period",
-            &CHALLENGE_PERIOD.to_string(),
-        ]
-        .map(String::from),
-    );
+    let args = attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     Devnet::start_deploying(&[], &args)
 }

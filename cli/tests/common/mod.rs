@@ -22,6 +22,45 @@ use std::{
 };
 use tempfile::TempDir;
 
+/// The repository's `examples/` folder (sample datanet files and paid outputs).
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cli/ has a parent")
+        .join("examples")
+}
+
+/// Anvil's default dev account `i` (its standard mnemonic), known before anvil starts.
+pub fn dev_address(i: usize) -> Address {
+    use alloy::signers::local::{coins_bip39::English, MnemonicBuilder};
+    MnemonicBuilder::<English>::default()
+        .phrase("test test test test test test test test test test test junk")
+        .index(i as u32)
+        .unwrap()
+        .build()
+        .unwrap()
+        .address()
+}
+
+/// `datanet deploy` arguments naming dev accounts `attestors`, a threshold and a challenge period.
+pub fn attestor_deploy_args(
+    attestors: &[usize],
+    threshold: u8,
+    challenge_period: u64,
+) -> Vec<String> {
+    let mut args = Vec::new();
+    for &i in attestors {
+        args.extend(["--attestor".to_string(), dev_address(i).to_string()]);
+    }
+    args.extend([
+        "--threshold".to_string(),
+        threshold.to_string(),
+        "--challenge-period".to_string(),
+        challenge_period.to_string(),
+    ]);
+    args
+}
+
 /// The project's anvil, installed by `npm ci` at the repository root.
 pub fn anvil_path() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
