@@ -359,12 +359,7 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         .try_spawn()
         .context("starting anvil from node_modules (run `cargo xtask setup`)")?;
     let url = anvil.endpoint();
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .cloned()
-        .map(PrivateKeySigner::from)
-        .collect();
+    let keys = devchain::dev_keys(&anvil);
     ensure!(
         keys.len() >= 10,
         "anvil gave {} accounts, 10 needed",

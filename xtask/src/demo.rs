@@ -96,12 +96,7 @@ pub async fn run(root: &Path) -> Result<()> {
         anvil.chain_id()
     );
     let url = anvil.endpoint();
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .cloned()
-        .map(PrivateKeySigner::from)
-        .collect();
+    let keys = devchain::dev_keys(&anvil);
 
     // Deploy: 3 attestors with threshold 2, a separate treasury, the curator as guardian.
     let s = step("deploy the contracts through the bindings");

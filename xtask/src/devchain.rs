@@ -1,9 +1,19 @@
 //! What the tasks that drive a local anvil (demo, bench, web-test) share: sessions for its dev keys
 //! and its clock.
 
-use alloy::{providers::Provider, signers::local::PrivateKeySigner};
+use alloy::{node_bindings::AnvilInstance, providers::Provider, signers::local::PrivateKeySigner};
 use anyhow::Result;
 use datanet_client::{Client, Deployment, RpcConfig, Session};
+
+/// The signers of anvil's dev accounts, in account order.
+pub fn dev_keys(anvil: &AnvilInstance) -> Vec<PrivateKeySigner> {
+    anvil
+        .keys()
+        .iter()
+        .cloned()
+        .map(PrivateKeySigner::from)
+        .collect()
+}
 
 /// A session of `key` on the node at `url`, over `deployment`.
 pub async fn session(

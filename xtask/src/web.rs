@@ -9,7 +9,6 @@ use crate::{
 use alloy::{
     node_bindings::Anvil,
     primitives::{utils::parse_units, Address, U256},
-    signers::local::PrivateKeySigner,
 };
 use anyhow::{bail, ensure, Context, Result};
 use datanet_client::{
@@ -357,12 +356,7 @@ async fn scenario(
 ) -> Result<serde_json::Value> {
     let examples = root.join("examples");
     let url = anvil.endpoint();
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .cloned()
-        .map(PrivateKeySigner::from)
-        .collect();
+    let keys = devchain::dev_keys(anvil);
     let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
     let deployment = deploy(
         &deployer,
