@@ -1,60 +1,206 @@
-//! `cargo xtask demo`: the whole mission on a local anvil this task starts and stops. Two datanets
-//! get data from three contributors (a duplicate refused, spam rejected, a late note auto-accepted),
-//! a model is paid for its outputs, two epochs are attributed, signed by 2 of 3 attestors, proposed,
-//! accepted after the challenge period, verified, and claimed. Exits non-zero if any on-chain balance
-//! disagrees with the reports.
+//! `cargo xtask demo`: the mission played by independent parties on a local chain.
+//!
+//! The demo itself only plays the world: it starts anvil and a local HTTP server (the publication
+//! host, serving `target/demo/publish/`), builds the `datanet` binary, hands out test ETH like a
+//! faucet, moves the chain's clock when the story needs time to pass, and checks the end result.
+//! Every party is a folder `target/demo/<party>/` holding its own encrypted key (made with
+//! `cast wallet new`, its password in a file beside it), a copy of `deployments/<chainId>.json`
+//! and its own working files, and acts only by running `datanet` in that folder (the deployer also
+//! sends tokens with `cast send`). What a party shows the others it publishes as a file under
+//! `target/demo/publish/<party>/`, served at `http://127.0.0.1:PORT/<party>/…`; nothing else
+//! crosses folders.
+//!
+//! The story: two datanets get data from three contributors (a duplicate refused, spam rejected, a
+//! late note auto-accepted), a model is paid for its outputs in two epochs, three attestors each
+//! recompute every epoch from the chain and the published files, sign (2 of 3 needed) and propose;
+//! the guardian vetoes once, the epoch is signed again, accepted after the challenge period and
+//! recomputed by a verifier who is none of the above; contributors claim with their wallet only,
+//! the model owner withdraws its share. Exits non-zero if any on-chain balance disagrees with the
+//! published reports.
 
-use crate::{devchain, toolchain::npm_bin};
+use crate::{devchain, toolchain::npm_bin, web::StaticServer};
 use alloy::{
     node_bindings::Anvil,
-    primitives::{utils::parse_units, Address, B256, U256},
-    signers::local::PrivateKeySigner,
+    primitives::{utils::format_units, Address, B256, U256},
+    providers::Provider,
 };
 use anyhow::{bail, ensure, Context, Result};
 use datanet_client::{
-    deploy,
-    epoch::{read_tree, sign_digest, write_epoch_dir, write_epoch_file, EpochSources},
-    files::{self, DataFile},
-    outputs,
-    payments::{PayOptions, Payment},
-    Client, DeployConfig, RpcConfig, Session, Silent,
+    publication::{FetchConfig, Fetcher},
+    rewards::{published_epoch, PublishedEpoch},
+    Client, RpcConfig, Session,
 };
 use serde::Deserialize;
+use serde_json::{json, Value};
 use std::{
     collections::BTreeMap,
+    io::{Read, Write},
+    net::TcpStream,
     path::{Path, PathBuf},
-    time::Instant,
+    process::Stdio,
+    time::{Duration, Instant},
 };
 
 const BOND: &str = "2";
-const REVIEW_PERIOD: u32 = 86_400;
+const REVIEW_PERIOD: u64 = 86_400;
 const CHALLENGE_PERIOD: u64 = 3_600;
+/// Tokens the deployer sends each contributor and the payer (18 decimals).
 const FUNDING: &str = "10000";
+const FUNDING_BASE_UNITS: &str = "10000000000000000000000";
+/// Test ETH the faucet gives every party: 100 ETH in wei.
+const FAUCET_WEI: &str = "0x56bc75e2d63100000";
+const CONTRIBUTORS: [&str; 3] = ["alice", "bob", "carol"];
+const ATTESTORS: [&str; 3] = ["attestor-a", "attestor-b", "attestor-c"];
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Contributors {
-    alice: Vec<PathBuf>,
-    bob: Vec<PathBuf>,
-    carol: Vec<PathBuf>,
-    carol_duplicate: PathBuf,
+struct Roster {
+    alice: Vec<String>,
+    bob: Vec<String>,
+    carol: Vec<String>,
+    carol_duplicate: String,
 }
 
-/// Everyone in the story, as sessions signing with anvil's test accounts.
-struct Cast {
-    curator: Session,
-    contributors: Vec<(&'static str, Session)>,
-    model_owner: Session,
-    payer: Session,
-    treasury: Address,
-    attestors: Vec<PrivateKeySigner>,
+/// One party: its folder, and its address when it holds a key.
+#[derive(Clone)]
+struct Party {
+    name: &'static str,
+    dir: PathBuf,
+    address: Option<Address>,
+}
+
+impl Party {
+    fn address(&self) -> Result<Address> {
+        self.address
+            .with_context(|| format!("{} holds no key", self.name))
+    }
+}
+
+/// What the demo plays itself: the chain, the publication host, the binaries, the clock.
+struct World {
+    root: PathBuf,
+    work: PathBuf,
+    publish: PathBuf,
+    /// `http://127.0.0.1:PORT/`: the publication host.
+    host: String,
+    rpc: String,
+    datanet: PathBuf,
+    cast: PathBuf,
+    started: Instant,
+    /// In the order they appear in the story.
+    parties: Vec<Party>,
 }
 
 struct Step(Instant);
 
-fn step(title: &str) -> Step {
-    println!("\n==> {title}");
-    Step(Instant::now())
+impl World {
+    fn step(&self, title: &str) -> Step {
+        println!(
+            "\n==> [{:>5.1}s] {title}",
+            self.started.elapsed().as_secs_f64()
+        );
+        Step(Instant::now())
+    }
+
+    fn party(&self, name: &str) -> Result<&Party> {
+        self.parties
+            .iter()
+            .find(|p| p.name == name)
+            .with_context(|| format!("no party {name}"))
+    }
+
+    fn url(&self, party: &str, path: &str) -> String {
+        format!("{}{party}/{path}", self.host)
+    }
+
+    /// Runs `program args` as `party`: in its folder, with nothing from the caller's environment
+    /// but PATH, its folder as HOME and the chain's RPC URL.
+    async fn exec(
+        &self,
+        party: &Party,
+        program: &Path,
+        args: &[String],
+        envs: &[(&str, String)],
+    ) -> Result<std::process::Output> {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.current_dir(&party.dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &party.dir)
+            .env("ETH_RPC_URL", &self.rpc)
+            .envs(envs.iter().map(|(k, v)| (*k, v)))
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        cmd.output()
+            .await
+            .with_context(|| format!("starting {}", program.display()))
+    }
+
+    /// `datanet ARGS --json` as `party` (with its keystore when it has one); its JSON output.
+    async fn datanet(&self, party: &Party, args: &[&str]) -> Result<Value> {
+        show(party.name, "datanet", args);
+        let output = self.run_datanet(party, args).await?;
+        if !output.status.success() {
+            bail!(
+                "{}: `datanet {}` failed ({}): {}",
+                party.name,
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        serde_json::from_slice(&output.stdout).with_context(|| {
+            format!(
+                "{}: `datanet {}` printed no JSON: {}",
+                party.name,
+                args.join(" "),
+                String::from_utf8_lossy(&output.stdout)
+            )
+        })
+    }
+
+    /// `datanet ARGS` as `party`, which the story expects to be refused; the one-line error.
+    async fn datanet_refused(&self, party: &Party, args: &[&str]) -> Result<String> {
+        show(party.name, "datanet", args);
+        let output = self.run_datanet(party, args).await?;
+        ensure!(
+            output.status.code() == Some(1),
+            "{}: `datanet {}` was expected to be refused, but exited with {}",
+            party.name,
+            args.join(" "),
+            output.status
+        );
+        Ok(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
+
+    async fn run_datanet(&self, party: &Party, args: &[&str]) -> Result<std::process::Output> {
+        let mut full: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        full.push("--json".into());
+        if party.address.is_some() {
+            full.extend(wallet_args());
+        }
+        self.exec(party, &self.datanet, &full, &[]).await
+    }
+
+    /// `party` publishes its file `path` (relative to its folder): a copy under
+    /// `publish/<party>/path`, served at the returned URL.
+    fn publish(&self, party: &Party, path: &str) -> Result<String> {
+        let to = self.publish.join(party.name).join(path);
+        std::fs::create_dir_all(to.parent().context("published path without a folder")?)?;
+        std::fs::copy(party.dir.join(path), &to)
+            .with_context(|| format!("{} publishing {path}", party.name))?;
+        Ok(self.url(party.name, path))
+    }
+
+    /// `party` downloads `url` from the publication host into its file `path`; the bytes.
+    fn download(&self, party: &Party, url: &str, path: &str) -> Result<Vec<u8>> {
+        let bytes = http_get(url)?;
+        let to = party.dir.join(path);
+        std::fs::create_dir_all(to.parent().context("download path without a folder")?)?;
+        std::fs::write(&to, &bytes)?;
+        Ok(bytes)
+    }
 }
 
 impl Drop for Step {
@@ -63,13 +209,44 @@ impl Drop for Step {
     }
 }
 
-fn tokens(text: &str) -> Result<U256> {
-    Ok(parse_units(text, 18)?.into())
+fn wallet_args() -> [String; 4] {
+    [
+        "--keystore".into(),
+        "keystore".into(),
+        "--password-file".into(),
+        "password".into(),
+    ]
+}
+
+/// Prints a party's command, long lists of files or ids shortened.
+fn show(party: &str, program: &str, args: &[&str]) {
+    let listy = |a: &str| a.contains('/') || (a.starts_with("0x") && a.len() == 66);
+    let mut shown: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let run = args[i..].iter().take_while(|a| listy(a)).count();
+        if run >= 4 {
+            shown.push(format!("{} … ({run} in all)", short(args[i])));
+            i += run;
+        } else {
+            shown.push(short(args[i]));
+            i += 1;
+        }
+    }
+    println!("    {party:>11} $ {program} {}", shown.join(" "));
+}
+
+fn short(arg: &str) -> String {
+    let hex = arg.starts_with("0x") && arg[2..].chars().all(|c| c.is_ascii_hexdigit());
+    if hex && (arg.len() == 42 || arg.len() == 66) {
+        format!("{}…{}", &arg[..6], &arg[arg.len() - 4..])
+    } else {
+        arg.to_string()
+    }
 }
 
 fn fmt(value: U256) -> String {
-    let text =
-        alloy::primitives::utils::format_units(value, 18).unwrap_or_else(|_| value.to_string());
+    let text = format_units(value, 18).unwrap_or_else(|_| value.to_string());
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text.is_empty() {
         "0".into()
@@ -78,506 +255,1002 @@ fn fmt(value: U256) -> String {
     }
 }
 
-/// Runs the scenario; `root` is the repository (examples/ and node_modules/ live there).
+/// An amount cut to 4 decimals, for tables.
+fn fmt4(value: U256) -> String {
+    let full = fmt(value);
+    match full.split_once('.') {
+        Some((int, frac)) if frac.len() > 4 => format!("{int}.{}", &frac[..4]),
+        _ => full,
+    }
+}
+
+fn fmt_change(after: U256, before: U256) -> String {
+    if after >= before {
+        format!("+{}", fmt4(after - before))
+    } else {
+        format!("-{}", fmt4(before - after))
+    }
+}
+
+fn u256(value: &Value) -> Result<U256> {
+    value
+        .as_str()
+        .context("an amount in base units (a decimal string)")?
+        .parse()
+        .with_context(|| format!("{value} is not an amount"))
+}
+
+fn b256(value: &Value) -> Result<B256> {
+    value
+        .as_str()
+        .context("a 0x hash")?
+        .parse()
+        .with_context(|| format!("{value} is not a hash"))
+}
+
+fn number(value: &Value) -> Result<u64> {
+    value
+        .as_u64()
+        .with_context(|| format!("{value} is not a number"))
+}
+
+/// GET from the publication host (plain HTTP/1.1, the server closes each connection).
+fn http_get(url: &str) -> Result<Vec<u8>> {
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("{url}: not an http:// URL"))?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = TcpStream::connect(authority).with_context(|| format!("GET {url}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .with_context(|| format!("GET {url}: no HTTP response"))?;
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.lines().next().unwrap_or_default();
+    ensure!(status.contains(" 200 "), "GET {url}: {status}");
+    Ok(response[split + 4..].to_vec())
+}
+
+/// The `cargo build` artifacts: builds `datanet` (debug, as `cargo test` does) and returns its path,
+/// wherever the target directory is (CARGO_TARGET_DIR is honoured).
+fn build_datanet(root: &Path) -> Result<PathBuf> {
+    let output = crate::toolchain::cargo()
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "datanet-cli",
+            "--bin",
+            "datanet",
+            "--message-format=json-diagnostic-rendered-ansi",
+        ])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo build -p datanet-cli")?;
+    let messages: Vec<Value> = output
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter_map(|line| serde_json::from_slice(line).ok())
+        .collect();
+    if !output.status.success() {
+        for m in &messages {
+            if let Some(text) = m["message"]["rendered"].as_str() {
+                eprint!("{text}");
+            }
+        }
+        bail!("`cargo build -p datanet-cli` failed");
+    }
+    for message in messages {
+        if message["reason"] == "compiler-artifact" && message["target"]["name"] == "datanet" {
+            if let Some(path) = message["executable"].as_str() {
+                return Ok(PathBuf::from(path));
+            }
+        }
+    }
+    bail!("`cargo build -p datanet-cli` named no datanet executable")
+}
+
+/// Runs the story; `root` is the repository (examples/ and node_modules/ live there).
 pub async fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
-    let examples = root.join("examples");
     let work = root.join("target/demo");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work)?;
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .with_context(|| format!("removing the last run's {}", work.display()))?;
+    }
+    let publish = work.join("publish");
+    std::fs::create_dir_all(&publish)?;
 
+    println!("\n==> [  0.0s] the world: the datanet binary, anvil, a publication host");
+    let datanet = build_datanet(root)?;
     let anvil = Anvil::new()
         .path(npm_bin(root, "anvil"))
         .try_spawn()
         .context("starting anvil from node_modules (run `cargo xtask setup`)")?;
+    let server = StaticServer::start(vec![("/".into(), publish.clone())])?;
+    let mut world = World {
+        root: root.to_path_buf(),
+        work,
+        publish,
+        host: server.base(),
+        rpc: anvil.endpoint(),
+        datanet,
+        cast: npm_bin(root, "cast"),
+        started,
+        parties: Vec::new(),
+    };
+    println!("    binary      {}", world.datanet.display());
     println!(
-        "anvil on {} (chain {}); it stops when the demo ends",
-        anvil.endpoint(),
+        "    chain       anvil on {} (chain {}); it stops when the demo ends",
+        world.rpc,
         anvil.chain_id()
     );
-    let url = anvil.endpoint();
-    let keys = devchain::dev_keys(&anvil);
-
-    // Deploy: 3 attestors with threshold 2, a separate treasury, the curator as guardian.
-    let s = step("deploy the contracts through the bindings");
-    let deployer = Client::connect(&RpcConfig::new(url.clone()), Some(keys[0].clone())).await?;
-    let config = DeployConfig {
-        attestors: vec![keys[7].address(), keys[8].address(), keys[9].address()],
-        threshold: 2,
-        challenge_period: CHALLENGE_PERIOD,
-        treasury: Some(keys[6].address()),
-        ..DeployConfig::devnet(tokens("1000000000")?)
-    };
-    let deployment = deploy(&deployer, &config).await?;
-    deployment.save(&work.join("deployments"), true)?;
     println!(
-        "    token {}  registry {}  pool {}",
-        deployment.token, deployment.datanet_registry, deployment.attribution_pool
+        "    publication {} serves {} (each party publishes under its own name)",
+        world.host,
+        world.publish.display()
     );
-    let session_for = |i: usize| devchain::session(&url, &keys[i], &deployment);
-    let cast = Cast {
-        curator: session_for(0).await?,
-        contributors: vec![
-            ("alice", session_for(1).await?),
-            ("bob", session_for(2).await?),
-            ("carol", session_for(3).await?),
-        ],
-        model_owner: session_for(4).await?,
-        payer: session_for(5).await?,
-        treasury: keys[6].address(),
-        attestors: keys[7..10].to_vec(),
-    };
-    let funding = tokens(FUNDING)?;
-    for (_, who) in &cast.contributors {
-        transfer(&cast.curator, who.client.sender()?, funding).await?;
+    let result = story(&mut world).await;
+    drop(server);
+    drop(anvil);
+    let ok = result?;
+    println!(
+        "\ndemo finished in {:.1}s; every party's folder is in {}",
+        started.elapsed().as_secs_f64(),
+        world.work.display()
+    );
+    if !ok {
+        bail!("on-chain balances disagree with the published reports");
     }
-    transfer(&cast.curator, cast.payer.client.sender()?, funding).await?;
-    drop(s);
+    Ok(())
+}
 
-    let s = step("create two datanets (bond 2 tokens, review period 1 day)");
-    let bond = tokens(BOND)?;
-    let (field_guide, _) = cast
-        .curator
-        .create_datanet("ipfs://datanet/field-guide", bond, REVIEW_PERIOD)
-        .await?;
-    let (repair_notes, _) = cast
-        .curator
-        .create_datanet("ipfs://datanet/repair-notes", bond, REVIEW_PERIOD)
-        .await?;
-    println!("    datanet {field_guide}: coastal wetland field guide; datanet {repair_notes}: bicycle repair notes");
-    drop(s);
-
-    let s = step("three contributors submit their files");
-    let roster: Contributors =
-        serde_json::from_slice(&std::fs::read(examples.join("contributors.json"))?)
-            .context("reading examples/contributors.json")?;
-    let datanet_of = |path: &Path| {
-        if path.starts_with("datanets/field-guide") {
-            field_guide
-        } else {
-            repair_notes
-        }
-    };
-    let mut submitted: BTreeMap<&str, Vec<B256>> = BTreeMap::new();
-    for ((name, session), list) in
-        cast.contributors
+/// Makes every party's folder and key (`cast wallet new`, a random password in a file), and tops
+/// each key up with test ETH.
+async fn make_parties(world: &mut World) -> Result<()> {
+    let keyed = [
+        "deployer",
+        "guardian",
+        "treasury",
+        "curator",
+        "alice",
+        "bob",
+        "carol",
+        "model-owner",
+        "payer",
+        "attestor-a",
+        "attestor-b",
+        "attestor-c",
+    ];
+    let mut parties = Vec::new();
+    let mut passwords = Vec::new();
+    for name in keyed {
+        let party = Party {
+            name,
+            dir: world.work.join(name),
+            address: None,
+        };
+        std::fs::create_dir_all(&party.dir)?;
+        let password = B256::random().to_string();
+        std::fs::write(party.dir.join("password"), &password)?;
+        parties.push(party);
+        passwords.push([("CAST_PASSWORD", password)]);
+    }
+    let args: Vec<String> = ["wallet", "new", ".", "keystore", "--json"]
+        .map(String::from)
+        .into();
+    let outputs = join_all(
+        parties
             .iter()
-            .zip([&roster.alice, &roster.bob, &roster.carol])
-    {
-        for datanet in [field_guide, repair_notes] {
-            let paths: Vec<PathBuf> = list
-                .iter()
-                .filter(|p| datanet_of(p) == datanet)
-                .map(|p| examples.join(p))
-                .collect();
-            if paths.is_empty() {
-                continue;
-            }
-            let data = files::collect(&paths)?;
-            let report = session
-                .contribute(datanet, &data, |f| uri(&examples, f), 100, &Silent)
-                .await?;
-            let results = &report.files;
-            ensure!(
-                results.iter().all(|r| r.outcome == "registered"),
-                "{name}: some files were not registered"
-            );
-            submitted
-                .entry(name)
-                .or_default()
-                .extend(results.iter().map(|r| r.contribution_id));
-            println!(
-                "    {name:<5} committed, then revealed {:>2} file(s) in datanet {datanet}",
-                results.len()
-            );
+            .zip(&passwords)
+            .map(|(party, env)| world.exec(party, &world.cast, &args, env))
+            .collect(),
+    )
+    .await;
+    let client = Client::connect(&RpcConfig::new(world.rpc.clone()), None).await?;
+    for (mut party, output) in parties.into_iter().zip(outputs) {
+        let output = output?;
+        ensure!(
+            output.status.success(),
+            "{}: `cast wallet new` failed: {}",
+            party.name,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        let made: Value = serde_json::from_slice(&output.stdout)?;
+        let address: Address = made[0]["address"]
+            .as_str()
+            .context("cast wallet new printed no address")?
+            .parse()?;
+        client
+            .provider()
+            .raw_request::<_, Value>("anvil_setBalance".into(), (address, FAUCET_WEI))
+            .await?;
+        party.address = Some(address);
+        world.parties.push(party);
+    }
+    let verifier = Party {
+        name: "verifier",
+        dir: world.work.join("verifier"),
+        address: None,
+    };
+    std::fs::create_dir_all(&verifier.dir)?;
+    world.parties.push(verifier);
+    Ok(())
+}
+
+async fn story(world: &mut World) -> Result<bool> {
+    let s = world.step("every party makes its own key (cast wallet new) and gets test ETH");
+    make_parties(world).await?;
+    for p in &world.parties {
+        match p.address {
+            Some(a) => println!("    {:>11}  {a}  {}", p.name, p.dir.display()),
+            None => println!("    {:>11}  (no key)  {}", p.name, p.dir.display()),
         }
     }
-    let carol = &cast.contributors[2].1;
-    let duplicate = files::collect(&[examples.join(&roster.carol_duplicate)])?;
-    let copy = carol
-        .contribute(field_guide, &duplicate, |f| uri(&examples, f), 1, &Silent)
-        .await?;
-    ensure!(
-        copy.files[0].outcome != "registered",
-        "the registry accepted carol's exact copy of alice's file"
-    );
-    println!(
-        "    carol's copy of {}: {} (alice committed to it first)",
-        roster.carol_duplicate.display(),
-        copy.files[0].outcome
-    );
-    let spam = files::collect(&[examples.join("extra/spam.txt")])?;
-    let spam_id = carol
-        .contribute(field_guide, &spam, |f| uri(&examples, f), 1, &Silent)
-        .await?
-        .files[0]
-        .contribution_id;
-    let late = files::collect(&[examples.join("extra/late-note.txt")])?;
-    let late_id = carol
-        .contribute(repair_notes, &late, |f| uri(&examples, f), 1, &Silent)
-        .await?
-        .files[0]
-        .contribution_id;
-    submitted
-        .entry("carol")
-        .or_default()
-        .extend([spam_id, late_id]);
-    println!("    carol also submitted extra/spam.txt and extra/late-note.txt");
     drop(s);
+    let world = &*world;
+    let p = |name| world.party(name);
 
-    let s = step(
-        "the curator reviews: spam rejected (bond to the treasury), the late note left unreviewed",
+    let s = world.step(
+        "the deployer deploys: 3 attestors (2 signatures needed), 1 h challenge period, a guardian, a treasury",
     );
-    let to_accept: Vec<B256> = submitted
-        .values()
-        .flatten()
-        .copied()
-        .filter(|id| *id != spam_id && *id != late_id)
-        .collect();
-    cast.curator.review(&to_accept, true).await?;
-    cast.curator.review(&[spam_id], false).await?;
-    println!("    accepted {}, rejected 1 (spam)", to_accept.len());
-    devchain::advance(&cast.curator, u64::from(REVIEW_PERIOD) + 1).await?;
-    cast.contributors[1].1.finalize(late_id).await?;
-    println!("    a day later, bob finalized carol's unreviewed late note: auto-accepted");
-    drop(s);
-
-    let s = step("a model is registered on both datanets (owner share 20%)");
-    let (model_id, _) = cast
-        .model_owner
-        .register_model(
-            "ipfs://model/wetland-and-bike-helper",
-            &[field_guide, repair_notes],
-            2_000,
+    let mut deploy: Vec<String> = vec!["deploy".into()];
+    for a in ATTESTORS {
+        deploy.extend(["--attestor".into(), p(a)?.address()?.to_string()]);
+    }
+    deploy.extend(
+        [
+            "--threshold",
+            "2",
+            "--challenge-period",
+            "1h",
+            "--min-commitment-age",
+            "1",
+            "--max-commitment-age",
+            "1d",
+            "--protocol-fee-bps",
+            "500",
+            "--guardian",
+        ]
+        .map(String::from),
+    );
+    deploy.push(p("guardian")?.address()?.to_string());
+    deploy.push("--treasury".into());
+    deploy.push(p("treasury")?.address()?.to_string());
+    let deployed = world
+        .datanet(
+            p("deployer")?,
+            &deploy.iter().map(String::as_str).collect::<Vec<_>>(),
         )
         .await?;
-    println!("    model {model_id}");
-    drop(s);
-
-    // The corpus attestors hold: every accepted file (the rejected spam is not part of it).
-    let corpus = work.join("corpus");
-    std::fs::create_dir_all(&corpus)?;
-    for list in [&roster.alice, &roster.bob, &roster.carol] {
-        for p in list {
-            copy_into(&examples.join(p), &corpus)?;
-        }
+    let chain_id = number(&deployed["chainId"])?;
+    let file = format!("deployments/{chain_id}.json");
+    println!(
+        "    token {}  registry {}  pool {}",
+        deployed["token"].as_str().unwrap_or("?"),
+        deployed["datanetRegistry"].as_str().unwrap_or("?"),
+        deployed["attributionPool"].as_str().unwrap_or("?")
+    );
+    for party in world.parties.iter().filter(|q| q.name != "deployer") {
+        std::fs::create_dir_all(party.dir.join("deployments"))?;
+        std::fs::copy(p("deployer")?.dir.join(&file), party.dir.join(&file))?;
     }
-    copy_into(&examples.join("extra/late-note.txt"), &corpus)?;
-
-    let epochs_dir = work.join("epochs");
-    let mut claimed_total: BTreeMap<&str, U256> = BTreeMap::new();
-    for (epoch, log, signers) in [
-        (1u64, "outputs/epoch1.jsonl", [0usize, 1]),
-        (2, "outputs/epoch2.jsonl", [1, 2]),
-    ] {
-        let log = examples.join(log);
-        let s = step(&format!("epoch {epoch}: the model's outputs are paid for"));
-        let outs = outputs::read(&log)?;
-        let payments: Vec<Payment> = outs
-            .iter()
-            .map(|o| {
-                Ok(Payment {
-                    amount: tokens(
-                        o.amount
-                            .as_deref()
-                            .context("every demo output names its amount")?,
-                    )?,
-                    inference_id: o.inference_id,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let options = PayOptions {
-            batch_size: 50,
-            pay_again: false,
-            outputs_uri: format!("ipfs://outputs/epoch{epoch}.jsonl"),
-        };
-        cast.payer
-            .pay(model_id, &payments, &options, &Silent)
-            .await?;
-        println!(
-            "    {} outputs paid, {} tokens",
-            payments.len(),
-            fmt(payments.iter().map(|p| p.amount).sum())
+    println!("    every party gets a copy of {file}: the one file they share");
+    let token = deployed["token"]
+        .as_str()
+        .context("the deployment names its token")?
+        .to_string();
+    for name in ["alice", "bob", "carol", "payer"] {
+        let to = p(name)?.address()?.to_string();
+        let mut args: Vec<String> = vec![
+            "send".into(),
+            token.clone(),
+            "transfer(address,uint256)".into(),
+            to,
+            FUNDING_BASE_UNITS.into(),
+        ];
+        args.extend(wallet_args());
+        let deployer = p("deployer")?;
+        show(
+            deployer.name,
+            "cast",
+            &args[..5].iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        drop(s);
-
-        let s = step(&format!(
-            "epoch {epoch}: attribute, sign by 2 of 3 attestors, propose"
-        ));
-        let dir = epochs_dir.join(epoch.to_string());
-        let previous = (epoch > 1).then(|| epochs_dir.join((epoch - 1).to_string()));
-        let sources = EpochSources {
-            epoch,
-            to_block: None,
-            from_block: None,
-            min_span: 8,
-            corpus_dir: &corpus,
-            log: &log,
-            previous: previous.as_deref(),
-            report_uri: format!("ipfs://epochs/{epoch}/report.json"),
-            nonce: None,
-        };
-        let mut computed = cast.curator.compute_epoch(&sources).await?;
-        write_epoch_dir(&dir, &computed)?;
-        let report = &computed.outcome.report;
-        println!(
-            "    {} of {} outputs reuse contributed data; {} tokens allocated, {} left in the pool",
-            report
-                .inferences
-                .iter()
-                .filter(|i| !i.spans.is_empty())
-                .count(),
-            report.inferences.len(),
-            fmt(report.totals.allocated),
-            fmt(report.totals.unallocated)
-        );
-        let sign = |file: &mut datanet_client::epoch::EpochFile| -> Result<()> {
-            let digest = file.digest();
-            for i in signers {
-                file.signatures
-                    .push(sign_digest(&cast.attestors[i], digest)?);
-            }
-            write_epoch_file(&dir, file)?;
-            Ok(())
-        };
+        let output = world.exec(deployer, &world.cast, &args, &[]).await?;
         ensure!(
-            computed.file.digest() == cast.curator.epoch_digest(&computed.file).await?,
-            "the signed epoch's digest differs from the pool's epochDigest"
+            output.status.success(),
+            "deployer: `cast send` of tokens to {name} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
         );
-        sign(&mut computed.file)?;
-        let (used, _) = cast.payer.propose_epoch(&computed.file, &[]).await?;
-        println!(
-            "    proposed under nonce {} with signatures of {used:?}",
-            computed.file.signed.nonce
-        );
-        if epoch == 1 {
-            // The guardian vetoes; the vetoed proposal can never come back, whoever replays it.
-            let (vetoed, _, _) = cast.curator.veto_epoch().await?;
-            match cast.payer.propose_epoch(&computed.file, &[]).await {
-                Ok(_) => bail!("the pool accepted a replay of the vetoed epoch"),
-                Err(e) => {
-                    println!("    the guardian vetoed epoch {vetoed}; a replay is refused: {e}")
-                }
-            }
-            // The attestors look again, agree, and sign the same report under the new nonce.
-            computed = cast.curator.compute_epoch(&sources).await?;
-            write_epoch_dir(&dir, &computed)?;
-            sign(&mut computed.file)?;
-            cast.payer.propose_epoch(&computed.file, &[]).await?;
-            println!(
-                "    proposed again under nonce {}",
-                computed.file.signed.nonce
-            );
-        }
-        drop(s);
-
-        let s = step(&format!(
-            "epoch {epoch}: challenge period passes, accept, verify from scratch"
-        ));
-        match cast.payer.accept_epoch().await {
-            Err(e) => println!("    accepting early is refused: {e}"),
-            Ok(_) => bail!("the pool accepted an epoch before its challenge period"),
-        }
-        devchain::advance(&cast.curator, CHALLENGE_PERIOD + 1).await?;
-        cast.payer.accept_epoch().await?;
-        // Verification: an independent recomputation must give the on-chain root and report hash.
-        let again = cast
-            .payer
-            .compute_epoch(&EpochSources {
-                to_block: Some(computed.file.to_block),
-                from_block: Some(computed.file.from_block),
-                ..sources
-            })
-            .await?;
-        let record = cast
-            .payer
-            .pool()
-            .epochRecord(U256::from(epoch))
-            .call()
-            .await?;
-        ensure!(
-            again.file.signed.rewardsRoot == record.rewardsRoot
-                && again.file.signed.reportHash == record.reportHash,
-            "epoch {epoch} does not verify: recomputed root {} / report {} vs on-chain {} / {}",
-            again.file.signed.rewardsRoot,
-            again.file.signed.reportHash,
-            record.rewardsRoot,
-            record.reportHash
-        );
-        println!(
-            "    verified: recomputed root {} equals the on-chain root",
-            record.rewardsRoot
-        );
-        drop(s);
-
-        let s = step(&format!(
-            "epoch {epoch}: every contributor claims from their own wallet"
-        ));
-        let tree = read_tree(&dir)?;
-        for (name, session) in &cast.contributors {
-            let account = session.client.sender()?;
-            let Some(cumulative) = tree.amount_of(account) else {
-                println!("    {name:<5} has nothing in this tree");
-                continue;
-            };
-            let (amount, _) = session
-                .claim(account, cumulative, tree.get_proof_for(account)?)
-                .await?;
-            *claimed_total.entry(name).or_default() += amount;
-            println!(
-                "    {name:<5} claimed {:>10} tokens (cumulative {})",
-                fmt(amount),
-                fmt(cumulative)
-            );
-        }
-        drop(s);
     }
-
-    let s = step("check on-chain balances against the reports");
-    let ok = reconcile(
-        &cast,
-        &epochs_dir,
-        &submitted,
-        spam_id,
-        funding,
-        bond,
-        &claimed_total,
+    println!("    {FUNDING} DATA each to alice, bob, carol and the payer");
+    // The world's own read-only view of the chain: the clock and the final checks.
+    let chain = Session::open(
+        Client::connect(&RpcConfig::new(world.rpc.clone()), None).await?,
+        &p("verifier")?.dir.join("deployments"),
     )
     .await?;
     drop(s);
 
-    let s = step("the model owner withdraws its credited share");
-    let owner = cast.model_owner.client.sender()?;
-    let credit = cast.model_owner.owner_credit(owner).await?;
-    let before = cast.model_owner.balance(owner).await?;
-    let (withdrawn, _) = cast.model_owner.withdraw_owner_share(None).await?;
-    let after = cast.model_owner.balance(owner).await?;
+    let s = world.step("the curator creates two datanets (bond 2 DATA, review period 1 day)");
+    let curator = p("curator")?;
+    let mut datanet_ids = Vec::new();
+    for (slug, title) in [
+        ("field-guide", "Coastal wetland field guide"),
+        ("repair-notes", "Bicycle repair notes"),
+    ] {
+        let path = format!("{slug}.json");
+        std::fs::write(
+            curator.dir.join(&path),
+            serde_json::to_vec_pretty(&json!({ "name": title }))?,
+        )?;
+        let metadata = world.publish(curator, &path)?;
+        let out = world
+            .datanet(
+                curator,
+                &[
+                    "datanet",
+                    "create",
+                    "--metadata-uri",
+                    &metadata,
+                    "--bond",
+                    BOND,
+                    "--review-period",
+                    "1d",
+                ],
+            )
+            .await?;
+        let id = number(&out["datanetId"])?;
+        println!("    datanet {id}: {title}");
+        datanet_ids.push((slug, id));
+    }
+    let datanet_of = |path: &str| -> Result<u64> {
+        datanet_ids
+            .iter()
+            .find(|(slug, _)| path.starts_with(&format!("datanets/{slug}/")))
+            .map(|(_, id)| *id)
+            .with_context(|| format!("{path} is in no datanet"))
+    };
+    let (field_guide, repair_notes) = (datanet_ids[0].1, datanet_ids[1].1);
+    drop(s);
+
+    let s = world.step(
+        "contributors publish their files and contribute them (commit, wait, reveal) at once",
+    );
+    let roster: Roster = serde_json::from_slice(
+        &std::fs::read(world.root.join("examples/contributors.json"))
+            .context("reading examples/contributors.json")?,
+    )
+    .context("examples/contributors.json")?;
+    let mut carol_repair: Vec<String> = roster
+        .carol
+        .iter()
+        .filter(|f| datanet_of(f).ok() == Some(repair_notes))
+        .cloned()
+        .collect();
+    carol_repair.push("extra/late-note.txt".into());
+    let (alice, bob, carol) = tokio::join!(
+        contribute(world, "alice", field_guide, &roster.alice),
+        contribute(world, "bob", repair_notes, &roster.bob),
+        contribute(world, "carol", repair_notes, &carol_repair),
+    );
+    for (name, files) in [("alice", alice?), ("bob", bob?), ("carol", carol?)] {
+        println!("    {name:<5} registered {files} file(s)");
+    }
+    drop(s);
+
+    let s =
+        world.step("carol contributes her field-guide files, a copy of alice's file and spam.txt");
+    let mut carol_field: Vec<String> = roster
+        .carol
+        .iter()
+        .filter(|f| datanet_of(f).ok() == Some(field_guide))
+        .cloned()
+        .collect();
+    carol_field.push(roster.carol_duplicate.clone());
+    carol_field.push("extra/spam.txt".into());
+    let registered = contribute(world, "carol", field_guide, &carol_field).await?;
+    let listing = listing_of(world, "carol")?;
+    let copy = listing
+        .iter()
+        .find(|e| e["datanetId"] == field_guide && e["file"] == local_path(&roster.carol_duplicate))
+        .context("carol's listing names her copy")?;
+    ensure!(
+        copy["outcome"] != "registered",
+        "the registry took carol's exact copy of alice's file"
+    );
+    println!(
+        "    carol registered {registered}; her copy of {}: {} (alice committed to it first)",
+        roster.carol_duplicate,
+        copy["outcome"].as_str().unwrap_or("?")
+    );
+    drop(s);
+
+    let s = world.step(
+        "the curator reviews what contributors announced: spam rejected (bond to the treasury), the late note left unreviewed",
+    );
+    let mut accept = Vec::new();
+    let mut reject = Vec::new();
+    for name in CONTRIBUTORS {
+        let url = world.url(name, "contributions.json");
+        let bytes = world.download(curator, &url, &format!("inbox/{name}.json"))?;
+        let entries: Vec<Value> = serde_json::from_slice(&bytes)?;
+        for e in entries.iter().filter(|e| e["outcome"] == "registered") {
+            let id = e["contributionId"].as_str().context("an id")?.to_string();
+            let file = e["file"].as_str().unwrap_or_default();
+            if file.ends_with("spam.txt") {
+                reject.push(id);
+            } else if !file.ends_with("late-note.txt") {
+                accept.push(id);
+            }
+        }
+    }
+    let mut args = vec!["review"];
+    args.extend(accept.iter().map(String::as_str));
+    args.push("--accept");
+    world.datanet(curator, &args).await?;
+    let mut args = vec!["review"];
+    args.extend(reject.iter().map(String::as_str));
+    args.push("--reject");
+    world.datanet(curator, &args).await?;
+    println!(
+        "    accepted {}, rejected {} (spam)",
+        accept.len(),
+        reject.len()
+    );
+    drop(s);
+
+    let s = world.step("a day passes; bob finalizes carol's unreviewed late note: auto-accepted");
+    devchain::advance(&chain, REVIEW_PERIOD + 1).await?;
+    let bob = p("bob")?;
+    let bytes = world.download(
+        bob,
+        &world.url("carol", "contributions.json"),
+        "inbox/carol.json",
+    )?;
+    let entries: Vec<Value> = serde_json::from_slice(&bytes)?;
+    let late = entries
+        .iter()
+        .find(|e| {
+            e["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("late-note.txt"))
+        })
+        .and_then(|e| e["contributionId"].as_str())
+        .context("carol announced her late note")?
+        .to_string();
+    world.datanet(bob, &["finalize", &late]).await?;
+    drop(s);
+
+    let s = world.step("the model owner registers a model on both datanets (owner share 20%)");
+    let owner = p("model-owner")?;
+    std::fs::write(
+        owner.dir.join("model.json"),
+        serde_json::to_vec_pretty(&json!({ "name": "wetland-and-bike-helper" }))?,
+    )?;
+    let metadata = world.publish(owner, "model.json")?;
+    let (fg, rn) = (field_guide.to_string(), repair_notes.to_string());
+    let out = world
+        .datanet(
+            owner,
+            &[
+                "model",
+                "register",
+                "--metadata-uri",
+                &metadata,
+                "--datanet",
+                &fg,
+                "--datanet",
+                &rn,
+                "--owner-share-bps",
+                "2000",
+            ],
+        )
+        .await?;
+    let model = number(&out["modelId"])?.to_string();
+    println!("    model {model}");
+    drop(s);
+
+    let mut claimed_run: BTreeMap<&str, U256> = BTreeMap::new();
+    for epoch in [1u64, 2] {
+        let s = world.step(&format!(
+            "epoch {epoch}: the app pays for the model's outputs and publishes them"
+        ));
+        let payer = p("payer")?;
+        let outputs = format!("outputs/epoch{epoch}.jsonl");
+        std::fs::create_dir_all(payer.dir.join("outputs"))?;
+        std::fs::copy(
+            world.root.join("examples").join(&outputs),
+            payer.dir.join(&outputs),
+        )?;
+        let outputs_uri = world.publish(payer, &outputs)?;
+        let paid = world
+            .datanet(
+                payer,
+                &[
+                    "pay",
+                    &model,
+                    &outputs,
+                    "--outputs-uri",
+                    &outputs_uri,
+                    "--batch-size",
+                    "50",
+                ],
+            )
+            .await?;
+        println!(
+            "    {} outputs paid, {} DATA",
+            paid["paid"],
+            fmt(u256(&paid["total"])?)
+        );
+        drop(s);
+
+        // Epoch 1: attestor-a leads, b and c sign too. Epoch 2: attestor-a is away; b leads and c
+        // signs: 2 of 3 are enough.
+        let (leader, others): (&'static str, &[&'static str]) = if epoch == 1 {
+            ("attestor-a", &["attestor-b", "attestor-c"])
+        } else {
+            ("attestor-b", &["attestor-c"])
+        };
+        let s = world.step(&format!(
+            "epoch {epoch}: {leader} computes it from chain and URIs and publishes it; {} recompute, compare and sign; {leader} proposes",
+            others.join(" and ")
+        ));
+        let (signers, proposal) = attest_and_propose(world, epoch, leader, others).await?;
+        println!("    proposed with the signatures of {}", signers.join(", "));
+        if epoch == 1 {
+            let guardian = p("guardian")?;
+            let vetoed = world.datanet(guardian, &["epoch", "veto"]).await?;
+            println!(
+                "    the guardian vetoed epoch {}; the signed proposal is dead",
+                vetoed["epoch"]
+            );
+            let proposal: Vec<&str> = proposal.iter().map(String::as_str).collect();
+            let line = world.datanet_refused(p(leader)?, &proposal).await?;
+            println!("    replaying it with the same signatures is refused: {line}");
+            let (signers, _) = attest_and_propose(world, epoch, leader, others).await?;
+            println!(
+                "    recomputed under the new proposal nonce and proposed again with the signatures of {}",
+                signers.join(", ")
+            );
+        }
+        drop(s);
+
+        let s = world.step(&format!(
+            "epoch {epoch}: the challenge period passes; alice accepts (anyone may); the verifier recomputes it"
+        ));
+        let alice = p("alice")?;
+        let line = world.datanet_refused(alice, &["epoch", "accept"]).await?;
+        println!("    accepting early is refused: {line}");
+        devchain::advance(&chain, CHALLENGE_PERIOD + 1).await?;
+        world.datanet(alice, &["epoch", "accept"]).await?;
+        verify(world, epoch).await?;
+        drop(s);
+
+        let s = world.step(&format!(
+            "epoch {epoch}: contributors claim with their wallet and the deployment file only"
+        ));
+        let (a, b, c) = tokio::join!(
+            claim(world, "alice"),
+            claim(world, "bob"),
+            claim(world, "carol")
+        );
+        for (name, got) in [("alice", a?), ("bob", b?), ("carol", c?)] {
+            *claimed_run.entry(name).or_default() += got;
+        }
+        drop(s);
+    }
+
+    let s = world.step("the model owner withdraws its credited share");
+    let owner_address = owner.address()?;
+    let credit = chain.owner_credit(owner_address).await?;
+    let before = chain.balance(owner_address).await?;
+    let out = world.datanet(owner, &["model", "withdraw-share"]).await?;
+    let withdrawn = u256(&out["amount"])?;
+    let after = chain.balance(owner_address).await?;
     ensure!(
         withdrawn == credit && after - before == credit,
         "the model owner withdrew {} of a {} credit",
         fmt(withdrawn),
         fmt(credit)
     );
-    println!("    withdrew {} tokens", fmt(withdrawn));
+    println!("    withdrew {} DATA", fmt(withdrawn));
     drop(s);
-    println!(
-        "\ndemo finished in {:.0}s; epochs, reports and trees are in {}",
-        started.elapsed().as_secs_f64(),
-        work.display()
-    );
-    drop(anvil);
-    if !ok {
-        bail!("on-chain balances disagree with the reports");
-    }
-    Ok(())
+
+    let s = world.step("the world checks on-chain balances against the published reports");
+    let ok = reconcile(world, &chain, &claimed_run).await?;
+    drop(s);
+    Ok(ok)
 }
 
-fn uri(examples: &Path, file: &DataFile) -> String {
+/// A contributor's file from examples/ as it keeps it: `data/<path without datanets/>`.
+fn local_path(example: &str) -> String {
     format!(
-        "ipfs://examples/{}",
-        file.path
-            .strip_prefix(examples)
-            .unwrap_or(&file.path)
-            .display()
+        "data/{}",
+        example.strip_prefix("datanets/").unwrap_or(example)
     )
 }
 
-fn copy_into(file: &Path, dir: &Path) -> Result<()> {
-    let name = file.file_name().context("file without a name")?;
-    std::fs::copy(file, dir.join(name)).with_context(|| format!("copying {}", file.display()))?;
+/// The contributor's announcements so far (its published `contributions.json`).
+fn listing_of(world: &World, name: &str) -> Result<Vec<Value>> {
+    let path = world.party(name)?.dir.join("contributions.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
+}
+
+/// `name` takes its files from examples/, publishes them, contributes them to `datanet` with its
+/// publication base as `--uri-prefix`, and publishes the outcome as `contributions.json` (what it
+/// submitted, for curators). Returns how many were registered.
+async fn contribute(world: &World, name: &str, datanet: u64, files: &[String]) -> Result<usize> {
+    let party = world.party(name)?;
+    let mut paths = Vec::new();
+    for f in files {
+        let path = local_path(f);
+        let to = party.dir.join(&path);
+        std::fs::create_dir_all(to.parent().context("a file in a folder")?)?;
+        std::fs::copy(world.root.join("examples").join(f), &to)
+            .with_context(|| format!("examples/{f}"))?;
+        world.publish(party, &path)?;
+        paths.push(path);
+    }
+    let prefix = world.url(name, "");
+    let id = datanet.to_string();
+    let mut args = vec!["contribute", id.as_str()];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["--uri-prefix", &prefix, "--batch-size", "100"]);
+    let out = world.datanet(party, &args).await?;
+    let mut listing = listing_of(world, name)?;
+    let mut registered = 0;
+    for f in out["files"]
+        .as_array()
+        .context("contribute lists its files")?
+    {
+        let mut entry = f.clone();
+        entry["datanetId"] = json!(datanet);
+        registered += usize::from(f["outcome"] == "registered");
+        listing.push(entry);
+    }
+    std::fs::write(
+        party.dir.join("contributions.json"),
+        serde_json::to_vec_pretty(&listing)?,
+    )?;
+    world.publish(party, "contributions.json")?;
+    Ok(registered)
+}
+
+/// `datanet attribute` for `epoch` as `name` (inputs from chain and URIs; the report's URI and,
+/// for the leader's peers, its end block given). Returns the command's JSON.
+async fn attribute(
+    world: &World,
+    name: &str,
+    epoch: u64,
+    report_uri: &str,
+    to_block: Option<u64>,
+) -> Result<Value> {
+    let party = world.party(name)?;
+    let n = epoch.to_string();
+    let out = format!("epochs/{epoch}");
+    world
+        .datanet(party, &["corpus", "sync", "--cache", "corpus"])
+        .await?;
+    let log = format!("outputs/epoch{epoch}.jsonl");
+    world.download(party, &world.url("payer", &log), &log)?;
+    let to = to_block.map(|b| b.to_string());
+    let mut args = vec![
+        "attribute",
+        "--epoch",
+        &n,
+        "--corpus",
+        "corpus",
+        "--log",
+        &log,
+        "--out",
+        &out,
+        "--report-uri",
+        report_uri,
+    ];
+    if let Some(to) = &to {
+        args.extend(["--to-block", to]);
+    }
+    world.datanet(party, &args).await
+}
+
+/// The signed fields and blocks of an epoch.json, without its signatures.
+fn signed_part(bytes: &[u8]) -> Result<Value> {
+    let mut file: Value = serde_json::from_slice(bytes)?;
+    file.as_object_mut()
+        .context("epoch.json is an object")?
+        .remove("signatures");
+    Ok(file)
+}
+
+/// One round of an epoch: the leader computes, publishes epoch.json and report.json and signs;
+/// every other attestor recomputes the same block range, compares with what the leader published,
+/// signs and publishes its signature; the leader proposes with the signatures. Returns the signers
+/// and the `datanet` arguments of the proposal.
+async fn attest_and_propose(
+    world: &World,
+    epoch: u64,
+    leader: &'static str,
+    others: &[&'static str],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let dir = format!("epochs/{epoch}");
+    let report_uri = world.url(leader, &format!("{dir}/report.json"));
+    let lead = world.party(leader)?;
+    let computed = attribute(world, leader, epoch, &report_uri, None).await?;
+    println!(
+        "    {leader}: {} paid outputs, {} DATA allocated this epoch, {} left in the pool; root {}",
+        computed["inferences"],
+        fmt(u256(&computed["epochAllocated"])?),
+        fmt(u256(&computed["unallocated"])?),
+        computed["rewardsRoot"].as_str().unwrap_or("?")
+    );
+    world.publish(lead, &format!("{dir}/report.json"))?;
+    let published = world.publish(lead, &format!("{dir}/epoch.json"))?;
+    world.datanet(lead, &["epoch", "sign", &dir]).await?;
+
+    let peer = |name: &'static str| {
+        let published = published.clone();
+        let report_uri = report_uri.clone();
+        let dir = dir.clone();
+        async move {
+            let party = world.party(name)?;
+            let theirs =
+                world.download(party, &published, &format!("inbox/{leader}-epoch.json"))?;
+            let to_block = number(&serde_json::from_slice::<Value>(&theirs)?["toBlock"])?;
+            attribute(world, name, epoch, &report_uri, Some(to_block)).await?;
+            let ours = std::fs::read(party.dir.join(&dir).join("epoch.json"))?;
+            ensure!(
+                signed_part(&ours)? == signed_part(&theirs)?,
+                "{name} disagrees with {leader}'s epoch {epoch}"
+            );
+            let report =
+                world.download(party, &report_uri, &format!("inbox/{leader}-report.json"))?;
+            ensure!(
+                report == std::fs::read(party.dir.join(&dir).join("report.json"))?,
+                "{name} computed another report than the one {leader} published"
+            );
+            let signed = world.datanet(party, &["epoch", "sign", &dir]).await?;
+            let path = format!("{dir}/signature.json");
+            std::fs::write(party.dir.join(&path), serde_json::to_vec_pretty(&signed)?)?;
+            world.publish(party, &path)
+        }
+    };
+    let mut signature_urls = Vec::new();
+    // Peers work at the same time, each in its own folder.
+    let results = join_all(others.iter().map(|name| peer(name)).collect()).await;
+    for r in results {
+        signature_urls.push(r?);
+    }
+    let mut args = vec!["epoch".to_string(), "propose".into(), dir.clone()];
+    for (name, url) in others.iter().zip(&signature_urls) {
+        let bytes = world.download(lead, url, &format!("inbox/{name}-signature.json"))?;
+        let signed: Value = serde_json::from_slice(&bytes)?;
+        args.push("--signature".into());
+        args.push(
+            signed["signature"]
+                .as_str()
+                .context("a published signature")?
+                .to_string(),
+        );
+    }
+    let proposed = world
+        .datanet(lead, &args.iter().map(String::as_str).collect::<Vec<_>>())
+        .await?;
+    let mut signers = Vec::new();
+    for signer in proposed["signers"]
+        .as_array()
+        .context("propose names its signers")?
+    {
+        let signer: Address = signer.as_str().context("a signer")?.parse()?;
+        let party = world.parties.iter().find(|p| p.address == Some(signer));
+        signers.push(party.map_or(signer.to_string(), |p| p.name.to_string()));
+    }
+    signers.sort();
+    Ok((signers, args))
+}
+
+/// Awaits futures together (the demo's parties act at the same time).
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *out = Some(v),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// The verifier, with nothing but the deployment file, recomputes `epoch` from the chain and URIs.
+async fn verify(world: &World, epoch: u64) -> Result<()> {
+    let verifier = world.party("verifier")?;
+    let n = epoch.to_string();
+    let dir = format!("epochs/{epoch}");
+    // Until `epoch verify` recomputes without a folder: the published epoch, corpus and outputs.
+    world
+        .datanet(verifier, &["corpus", "sync", "--cache", "corpus"])
+        .await?;
+    let leader = if epoch == 1 {
+        "attestor-a"
+    } else {
+        "attestor-b"
+    };
+    for file in ["epoch.json", "report.json", "tree.json"] {
+        let from = world.url(leader, &format!("{dir}/{file}"));
+        if file == "tree.json" {
+            world.publish(world.party(leader)?, &format!("{dir}/{file}"))?;
+        }
+        world.download(verifier, &from, &format!("{dir}/{file}"))?;
+    }
+    let log = format!("outputs/epoch{epoch}.jsonl");
+    world.download(verifier, &world.url("payer", &log), &log)?;
+    let out = world
+        .datanet(
+            verifier,
+            &[
+                "epoch", "verify", &dir, "--epoch", &n, "--corpus", "corpus", "--log", &log,
+            ],
+        )
+        .await?;
+    ensure!(
+        out["match"] == true,
+        "the verifier's recomputation of epoch {epoch} differs: {out}"
+    );
+    println!(
+        "    verified: epoch {epoch} recomputed equals the chain ({})",
+        out["onChain"].as_str().unwrap_or("?")
+    );
     Ok(())
 }
 
-async fn transfer(from: &Session, to: Address, amount: U256) -> Result<()> {
-    from.transfer(to, amount).await?;
-    Ok(())
+/// A contributor looks at its rewards from the published report and claims what is claimable.
+async fn claim(world: &World, name: &'static str) -> Result<U256> {
+    let party = world.party(name)?;
+    let shown = world.datanet(party, &["rewards", "show"]).await?;
+    let claimable = u256(&shown["claimable"])?;
+    if claimable.is_zero() {
+        println!("    {name:<5} has nothing to claim");
+        return Ok(U256::ZERO);
+    }
+    let claimed = world.datanet(party, &["rewards", "claim"]).await?;
+    let received = u256(&claimed["received"])?;
+    println!(
+        "    {name:<5} claimed {:>10} DATA (cumulative {}) from {}",
+        fmt(received),
+        fmt(u256(&claimed["cumulative"])?),
+        claimed["reportURI"].as_str().unwrap_or("?")
+    );
+    Ok(received)
 }
 
-/// Prints the tables and checks every balance; returns whether all agree.
+/// Prints the tables and checks every balance against the published reports; whether all agree.
 async fn reconcile(
-    cast: &Cast,
-    epochs_dir: &Path,
-    submitted: &BTreeMap<&str, Vec<B256>>,
-    spam_id: B256,
-    funding: U256,
-    bond: U256,
-    claimed_total: &BTreeMap<&str, U256>,
+    world: &World,
+    chain: &Session,
+    claimed_run: &BTreeMap<&str, U256>,
 ) -> Result<bool> {
     let mut ok = true;
     let mut check = |what: String, expected: U256, actual: U256| {
         let agree = expected == actual;
         ok &= agree;
         println!(
-            "    [{}] {what}: report {} / chain {}",
+            "    [{}] {what}: reports {} / chain {}",
             if agree { "ok" } else { "MISMATCH" },
             fmt(expected),
             fmt(actual)
         );
     };
-    let reports: Vec<_> = [1, 2]
-        .iter()
-        .map(|n| {
-            datanet_client::epoch::read_report(&epochs_dir.join(n.to_string())).map(|(r, _)| r)
-        })
-        .collect::<Result<_, _>>()?;
-    let last_tree = read_tree(&epochs_dir.join("2"))?;
+    let fetcher = Fetcher::new(FetchConfig::default())?;
+    let mut reports: Vec<PublishedEpoch> = Vec::new();
+    for epoch in [1, 2] {
+        reports.push(published_epoch(chain, &fetcher, epoch).await?);
+    }
+    let last = reports.last().context("two epochs")?;
+    let funding: U256 = FUNDING_BASE_UNITS.parse()?;
+    let bond = chain.token().await?.parse(BOND)?;
 
     println!(
-        "\n    {:<6} {:>13} {:>16} {:>12} {:>12}",
-        "who", "contributions", "credited tokens", "earned", "claimed"
+        "\n    {:<6} {:>10} {:>8} {:>8} {:>16} {:>10} {:>10} {:>14}",
+        "who",
+        "registered",
+        "accepted",
+        "rejected",
+        "credited tokens",
+        "earned",
+        "claimed",
+        "balance change"
     );
-    for (name, session) in &cast.contributors {
-        let account = session.client.sender()?;
+    let mut rejected_bonds = U256::ZERO;
+    let mut rows = Vec::new();
+    for name in CONTRIBUTORS {
+        let account = world.party(name)?.address()?;
+        let listing = listing_of(world, name)?;
+        let ids: Vec<B256> = listing
+            .iter()
+            .filter(|e| e["outcome"] == "registered")
+            .map(|e| b256(&e["contributionId"]))
+            .collect::<Result<_>>()?;
+        let records = chain.contributions(&ids).await?;
+        let accepted = records
+            .iter()
+            .filter(|r| r.status == datanet_client::session::Status::Accepted)
+            .count();
+        let rejected = records
+            .iter()
+            .filter(|r| r.status == datanet_client::session::Status::Rejected)
+            .count();
         let credited: u64 = reports
             .iter()
-            .flat_map(|r| &r.inferences)
+            .flat_map(|r| &r.report.inferences)
             .flat_map(|i| &i.credits)
             .filter(|c| c.contributor == account)
             .map(|c| c.credit)
             .sum();
-        let earned = last_tree.amount_of(account).unwrap_or_default();
-        let claimed = session.claimed(account).await?;
-        let ids = submitted.get(name).cloned().unwrap_or_default();
+        let earned = last.tree.amount_of(account).unwrap_or_default();
+        let claimed = chain.claimed(account).await?;
+        let balance = chain.balance(account).await?;
         println!(
-            "    {name:<6} {:>13} {credited:>16} {:>12} {:>12}",
+            "    {name:<6} {:>10} {accepted:>8} {rejected:>8} {credited:>16} {:>10} {:>10} {:>14}",
             ids.len(),
-            fmt(earned),
-            fmt(claimed)
+            fmt4(earned),
+            fmt4(claimed),
+            fmt_change(balance, funding)
         );
-        let rejected = if ids.contains(&spam_id) {
-            bond
-        } else {
-            U256::ZERO
-        };
+        let lost = bond * U256::from(rejected);
+        rejected_bonds += lost;
+        rows.push((name, earned, claimed, balance, lost));
+    }
+    println!();
+    for (name, earned, claimed, balance, lost) in rows {
         check(
-            format!("{name} claimed = cumulative in the epoch-2 tree"),
+            format!("{name} claimed = cumulative in the epoch-2 report"),
             earned,
             claimed,
         );
         check(
             format!("{name} claims received this run"),
             earned,
-            claimed_total.get(name).copied().unwrap_or_default(),
+            claimed_run.get(name).copied().unwrap_or_default(),
         );
         check(
-            format!("{name} balance = funding − lost bonds + claims"),
-            funding - rejected + earned,
-            session.balance(account).await?,
+            format!("{name} balance = funding − rejected bonds + claims"),
+            funding - lost + earned,
+            balance,
         );
     }
 
-    let pool = cast.payer.pool();
-    let mut paid = U256::ZERO;
-    let mut fees = U256::ZERO;
-    let mut owner_shares = U256::ZERO;
-    let mut pool_share = U256::ZERO;
-    let latest = cast.payer.client.latest_block().await?;
-    let logs = cast
-        .payer
+    let pool = chain.pool();
+    let (mut paid, mut fees, mut owner_shares, mut pool_share) =
+        (U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO);
+    let latest = chain.client.latest_block().await?;
+    let logs = chain
         .client
         .events::<datanet_bindings::AttributionPool::InferencePaid>(
-            alloy::rpc::types::Filter::new().address(cast.payer.deployment.attribution_pool),
-            cast.payer.deployment.deployment_block,
+            alloy::rpc::types::Filter::new().address(chain.deployment.attribution_pool),
+            chain.deployment.deployment_block,
             latest,
         )
         .await?;
@@ -587,24 +1260,21 @@ async fn reconcile(
         owner_shares += e.ownerShare;
         pool_share += e.contributorShare;
     }
-    let allocated: U256 = reports.iter().map(|r| r.totals.allocated).sum();
-    let unallocated: U256 = reports.iter().map(|r| r.totals.unallocated).sum();
+    let allocated: U256 = reports.iter().map(|r| r.report.totals.allocated).sum();
+    let unallocated: U256 = reports.iter().map(|r| r.report.totals.unallocated).sum();
     println!("\n    fee split over {} paid outputs", logs.len());
-    println!("    {:<28} {:>12}", "paid by users", fmt(paid));
-    println!("    {:<28} {:>12}", "protocol fee (treasury)", fmt(fees));
-    println!("    {:<28} {:>12}", "model owner share", fmt(owner_shares));
-    println!("    {:<28} {:>12}", "contributors' pool", fmt(pool_share));
-    println!(
-        "    {:<28} {:>12}",
-        "  allocated to contributors",
-        fmt(allocated)
-    );
-    println!(
-        "    {:<28} {:>12}",
-        "  unallocated (kept)",
-        fmt(unallocated)
-    );
+    for (what, value) in [
+        ("paid by the app", paid),
+        ("protocol fee (treasury)", fees),
+        ("model owner share", owner_shares),
+        ("contributors' pool", pool_share),
+        ("  allocated to contributors", allocated),
+        ("  unallocated (kept)", unallocated),
+    ] {
+        println!("    {what:<28} {:>12}", fmt4(value));
+    }
     println!();
+    let claims: U256 = claimed_run.values().copied().sum();
     check(
         "split adds up (fee + owner + pool = paid)".into(),
         paid,
@@ -616,43 +1286,44 @@ async fn reconcile(
         allocated + unallocated,
     );
     check(
-        "treasury = protocol fees + rejected bond".into(),
-        fees + bond,
-        cast.payer.balance(cast.treasury).await?,
+        "treasury = protocol fees + rejected bonds".into(),
+        fees + rejected_bonds,
+        chain.balance(world.party("treasury")?.address()?).await?,
     );
-    let owner = cast.model_owner.client.sender()?;
+    let owner = world.party("model-owner")?.address()?;
     check(
-        "model owner credit = owner shares".into(),
+        "model owner withdrew its owner shares".into(),
         owner_shares,
-        pool.ownerCredit(owner).call().await?,
+        chain.balance(owner).await?,
+    );
+    check(
+        "model owner credit left".into(),
+        U256::ZERO,
+        chain.owner_credit(owner).await?,
     );
     check(
         "pool total allocated = cumulative in the last report".into(),
-        reports[1].totals.cumulative_allocated,
+        last.report.totals.cumulative_allocated,
         pool.totalAllocated().call().await?,
     );
     check(
         "pool total claimed = sum of claims".into(),
-        claimed_total.values().copied().sum(),
+        claims,
         pool.totalClaimed().call().await?,
     );
-    let registry_balance = cast
-        .payer
-        .token_contract()
-        .balanceOf(cast.payer.deployment.datanet_registry)
-        .call()
-        .await?;
     check(
         "registry holds no bonds (nothing pending)".into(),
         U256::ZERO,
-        registry_balance,
+        chain
+            .token_contract()
+            .balanceOf(chain.deployment.datanet_registry)
+            .call()
+            .await?,
     );
     check(
-        "pool balance = pool share − claims + owner credit".into(),
-        pool_share - claimed_total.values().copied().sum::<U256>() + owner_shares,
-        cast.payer
-            .balance(cast.payer.deployment.attribution_pool)
-            .await?,
+        "pool balance = pool share − claims".into(),
+        pool_share - claims,
+        chain.balance(chain.deployment.attribution_pool).await?,
     );
     Ok(ok)
 }

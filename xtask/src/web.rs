@@ -22,9 +22,13 @@ use serde_json::json;
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, Write},
-    net::{TcpListener, TcpStream},
+    net::{SocketAddr, TcpListener, TcpStream},
     path::{Component, Path, PathBuf},
     process::Command,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -136,12 +140,51 @@ pub fn serve(root: &Path, args: &WebArgs) -> Result<()> {
 /// Serves files under URL prefixes (longest prefix wins), GET and HEAD only, one thread per
 /// connection. Paths with `..` or hidden components are refused.
 fn serve_forever(listener: TcpListener, mounts: Vec<(String, PathBuf)>) {
-    let mounts = std::sync::Arc::new(mounts);
+    serve_until(listener, mounts, &AtomicBool::new(false));
+}
+
+fn serve_until(listener: TcpListener, mounts: Vec<(String, PathBuf)>, stop: &AtomicBool) {
+    let mounts = Arc::new(mounts);
     for stream in listener.incoming().flatten() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         let mounts = mounts.clone();
         std::thread::spawn(move || {
             let _ = handle(stream, &mounts);
         });
+    }
+}
+
+/// The static server on a background thread (local publication host of the demo, page of the
+/// browser tests); it stops when dropped.
+pub struct StaticServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl StaticServer {
+    /// Serves `mounts` (see [`serve_forever`]) on a free port of 127.0.0.1.
+    pub fn start(mounts: Vec<(String, PathBuf)>) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || serve_until(listener, mounts, &flag));
+        Ok(Self { addr, stop })
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so that it sees the flag.
+        let _ = TcpStream::connect(self.addr);
     }
 }
 
@@ -272,15 +315,14 @@ pub fn test(root: &Path) -> Result<()> {
     let fixture_file = work.join("fixture.json");
     std::fs::write(&fixture_file, serde_json::to_vec_pretty(&fixture)?)?;
 
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let base = format!("http://{}/", listener.local_addr()?);
+    let server = StaticServer::start(vec![("/".into(), site.clone())])?;
+    let base = server.base();
     // The page's config.json, as `cargo xtask web` writes it; the test server is the IPFS gateway.
     let config = json!({ "deployment": fixture["deployment"], "rpcUrl": fixture["rpcUrl"], "gateway": base });
     std::fs::write(
         site.join("config.json"),
         serde_json::to_vec_pretty(&config)?,
     )?;
-    std::thread::spawn(move || serve_forever(listener, vec![("/".into(), site)]));
     run(
         Command::new("node")
             .arg(root.join("web/test/browser.mjs"))
@@ -291,6 +333,7 @@ pub fn test(root: &Path) -> Result<()> {
             .current_dir(root),
         "node web/test/browser.mjs",
     )?;
+    drop(server);
     drop(anvil);
     Ok(())
 }
