@@ -96,7 +96,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
             revert CommitmentExists(commitment, committedAt);
         }
         _commitments[commitment] = block.timestamp;
-        emit Committed(commitment, msg.sender);
+        emit Committed(commitment);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -108,6 +108,17 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
         contributionIds = _contentHashes(items);
         bytes32 commitment = _commitment(msg.sender, datanetId, _hashWords(contributionIds), salt);
         _reveal(msg.sender, datanetId, items, contributionIds, commitment);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    /// @dev Holds the reentrancy lock only while it moves bonds: without a bond it calls nothing outside.
+    function revealOne(uint256 datanetId, bytes32 contentHash, string calldata uri, bytes32 salt) external {
+        uint256 bond = _bondOf(datanetId);
+        uint256 committedAt =
+            _consumeCommitment(_commitment(msg.sender, datanetId, _hashWord(contentHash), salt));
+        uint256 packed = _packPending(msg.sender, datanetId, committedAt);
+        (, address previous) = _register(datanetId, contentHash, uri, committedAt, packed);
+        if (bond != 0) _moveBonds(msg.sender, bond, previous);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -281,12 +292,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
     ) internal {
         uint256 bond = _bondOf(datanetId);
         uint256 committedAt = _consumeCommitment(commitment);
-        emit Revealed(commitment, contributor, datanetId, items.length);
-        // contributor | datanetId << 160 | submittedAt << 192 | commitAge << 224 | Pending << 248. The datanet
-        // exists, so its id fits in 32 bits; block timestamps fit in 32 bits until 2106; the commitment is at
-        // most maxCommitmentAge <= type(uint24).max old.
-        uint256 packed = uint256(uint160(contributor)) | (datanetId << 160) | (block.timestamp << 192)
-            | ((block.timestamp - committedAt) << 224) | (uint256(uint8(Status.Pending)) << 248);
+        uint256 packed = _packPending(contributor, datanetId, committedAt);
         (address[] memory displaced, uint256 displacedCount) =
             _registerAll(datanetId, items, contributionIds, packed, committedAt);
         if (bond != 0) {
@@ -295,6 +301,25 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
                 _bondToken.safeTransfer(displaced[i], bond);
             }
         }
+    }
+
+    /// @dev Pulls a one-item reveal's bond from `contributor` and refunds `previous` (if any) the bond of the
+    /// contribution it displaced, under the reentrancy lock.
+    function _moveBonds(address contributor, uint256 bond, address previous) private nonReentrant {
+        _pullBond(contributor, bond);
+        if (previous != address(0)) _bondToken.safeTransfer(previous, bond);
+    }
+
+    /// @dev A pending contribution's slot: contributor | datanetId << 160 | submittedAt << 192 | commitAge << 224
+    /// | Pending << 248. The datanet exists, so its id fits in 32 bits; block timestamps fit in 32 bits until
+    /// 2106; a consumed commitment is at most maxCommitmentAge <= type(uint24).max old.
+    function _packPending(address contributor, uint256 datanetId, uint256 committedAt)
+        internal
+        view
+        returns (uint256)
+    {
+        return uint256(uint160(contributor)) | (datanetId << 160) | (block.timestamp << 192)
+            | ((block.timestamp - committedAt) << 224) | (uint256(uint8(Status.Pending)) << 248);
     }
 
     /// @dev Registers every item of a reveal as `packed`; returns the contributors it displaced.
@@ -352,7 +377,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
         }
         address contributor = address(uint160(packed));
         if (previous != address(0)) emit Displaced(contributionId, previous, contributor);
-        emit Contributed(contributionId, datanetId, contributor, contentHash, uri);
+        emit Contributed(contentHash, datanetId, contributor, uri);
     }
 
     /// @dev Reverts unless `signature` is `contributor`'s over the reveal with its current nonce, which it uses.
@@ -372,8 +397,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
         }
     }
 
-    /// @dev Deletes `commitment` if it exists and is between minCommitmentAge and maxCommitmentAge old;
-    /// returns when it was recorded.
+    /// @dev Deletes `commitment` if it exists and is between minCommitmentAge and maxCommitmentAge old, and
+    /// emits `Revealed`; returns when it was recorded.
     function _consumeCommitment(bytes32 commitment) internal returns (uint256 committedAt) {
         committedAt = _commitments[commitment];
         if (committedAt == 0) revert CommitmentNotFound(commitment);
@@ -382,15 +407,24 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
         uint256 expiredAt = committedAt + _maxCommitmentAge;
         if (block.timestamp > expiredAt) revert CommitmentExpired(commitment, expiredAt);
         delete _commitments[commitment];
+        emit Revealed(commitment);
     }
 
     /// @dev `keccak256(abi.encode(contributor, datanetId, itemsHash, salt))`.
     function _commitment(address contributor, uint256 datanetId, bytes32 itemsHash, bytes32 salt)
         internal
         pure
-        returns (bytes32)
+        returns (bytes32 commitment)
     {
-        return keccak256(abi.encode(contributor, datanetId, itemsHash, salt));
+        assembly ("memory-safe") {
+            // Hashed in the free memory past the free memory pointer, which is not advanced: nothing is kept there.
+            let m := mload(0x40)
+            mstore(m, and(contributor, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(m, 0x20), datanetId)
+            mstore(add(m, 0x40), itemsHash)
+            mstore(add(m, 0x60), salt)
+            commitment := keccak256(m, 0x80)
+        }
     }
 
     /// @dev The items' content hashes, in order, in a new memory array.
@@ -404,6 +438,14 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, Nonces, ReentrancyGuardTra
         hashes = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             hashes[i] = items[i].contentHash;
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(word))`: a one-item batch's items hash.
+    function _hashWord(bytes32 word) internal pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            mstore(0, word)
+            hash := keccak256(0, 0x20)
         }
     }
 

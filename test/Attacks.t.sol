@@ -70,6 +70,31 @@ contract AttacksTest is Fixture {
         assertEq(registry.getContribution(id).contributor, alice);
     }
 
+    /// The one-item reveal (`revealOne`, what the CLI sends for a single file) is just as bound to its sender:
+    /// the copied calldata fails, and a watcher who commits only after seeing the reveal is displaced.
+    function test_attack_frontRunCopiedRevealOne_failsAndLaterCopyIsDisplaced() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(FILE, VICTIM_URI);
+        _commit(alice, datanetId, items, _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+
+        _expectCommitmentNotFound(watcher, items);
+        vm.prank(watcher);
+        registry.revealOne(datanetId, FILE, VICTIM_URI, _salt(alice));
+
+        // The watcher commits to the file it saw and reveals while Alice's reveal is stuck.
+        _commit(watcher, datanetId, items, _salt(watcher));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.prank(watcher);
+        registry.revealOne(datanetId, FILE, VICTIM_URI, _salt(watcher));
+        bytes32 id = registry.contributionIdOf(datanetId, FILE);
+        assertEq(registry.getContribution(id).contributor, watcher);
+
+        vm.prank(alice);
+        registry.revealOne(datanetId, FILE, VICTIM_URI, _salt(alice));
+        assertEq(registry.getContribution(id).contributor, alice);
+        assertEq(token.balanceOf(watcher), 1_000e18, "the watcher only gets its bond back");
+    }
+
     /// v1: registration order was the only order, so whoever's transaction landed first owned the file.
     /// v2: originality is the commit's order: the watcher's later commitment is displaced when Alice's stuck
     /// reveal lands, and the watcher only gets its bond back.

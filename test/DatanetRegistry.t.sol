@@ -7,6 +7,7 @@ import {CallbackToken, Reenterer} from "./mocks/CallbackToken.sol";
 import {ERC1271Wallet} from "./mocks/ERC1271Wallet.sol";
 import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
 import {Fixture} from "./utils/Fixture.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -154,7 +155,7 @@ contract DatanetRegistryTest is Fixture {
     function test_commit_recordsTimestampAndEmits() public {
         bytes32 c = _commitmentOf(alice, datanetId, _items(HASH, URI), _salt(alice));
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Committed(c, alice);
+        emit IDatanetRegistry.Committed(c);
         vm.prank(alice);
         registry.commit(c);
         assertEq(registry.commitmentOf(c), block.timestamp);
@@ -206,9 +207,9 @@ contract DatanetRegistryTest is Fixture {
         vm.warp(block.timestamp + 2 hours);
         bytes32 expectedId = keccak256(abi.encode(datanetId, HASH));
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Revealed(c, alice, datanetId, 1);
+        emit IDatanetRegistry.Revealed(c);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Contributed(expectedId, datanetId, alice, HASH, URI);
+        emit IDatanetRegistry.Contributed(HASH, datanetId, alice, URI);
         bytes32 id = _reveal(alice, datanetId, items)[0];
 
         assertEq(id, expectedId);
@@ -232,13 +233,7 @@ contract DatanetRegistryTest is Fixture {
         vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         for (uint256 i; i < 3; ++i) {
             vm.expectEmit(address(registry));
-            emit IDatanetRegistry.Contributed(
-                registry.contributionIdOf(datanetId, items[i].contentHash),
-                datanetId,
-                alice,
-                items[i].contentHash,
-                items[i].uri
-            );
+            emit IDatanetRegistry.Contributed(items[i].contentHash, datanetId, alice, items[i].uri);
         }
         vm.expectCall(
             address(token), abi.encodeCall(IERC20.transferFrom, (alice, address(registry), 3 * BOND)), 1
@@ -512,7 +507,7 @@ contract DatanetRegistryTest is Fixture {
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.Displaced(id, bob, alice);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Contributed(id, datanetId, alice, HASH, URI);
+        emit IDatanetRegistry.Contributed(HASH, datanetId, alice, URI);
         assertEq(_reveal(alice, datanetId, items)[0], id);
 
         IDatanetRegistry.Contribution memory c = registry.getContribution(id);
@@ -578,6 +573,204 @@ contract DatanetRegistryTest is Fixture {
         assertEq(registry.getContribution(id).contributor, firstDelay == secondDelay ? first : second);
     }
 
+    /* REVEAL ONE */
+
+    function _revealOne(address contributor, uint256 datanet, bytes32 contentHash) internal {
+        vm.prank(contributor);
+        registry.revealOne(datanet, contentHash, URI, _salt(contributor));
+    }
+
+    function test_revealOne_registersPendingContributionAndPullsBond() public {
+        bytes32 c = _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        uint256 committedAt = block.timestamp;
+        vm.warp(block.timestamp + 2 hours);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Revealed(c);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Contributed(HASH, datanetId, alice, URI);
+        vm.expectCall(
+            address(token), abi.encodeCall(IERC20.transferFrom, (alice, address(registry), BOND)), 1
+        );
+        _revealOne(alice, datanetId, HASH);
+
+        IDatanetRegistry.Contribution memory contribution =
+            registry.getContribution(registry.contributionIdOf(datanetId, HASH));
+        assertEq(contribution.contributor, alice);
+        assertEq(contribution.datanetId, datanetId);
+        assertEq(contribution.submittedAt, block.timestamp);
+        assertEq(contribution.commitAge, 2 hours);
+        assertEq(contribution.submittedAt - contribution.commitAge, committedAt);
+        assertEq(uint8(contribution.status), uint8(IDatanetRegistry.Status.Pending));
+        assertEq(token.balanceOf(address(registry)), BOND);
+        assertEq(token.balanceOf(alice), 1_000e18 - BOND);
+        assertEq(registry.commitmentOf(c), 0);
+    }
+
+    function test_revealOne_withoutBondMovesNoTokens() public {
+        uint256 free = _createDatanet(0, REVIEW_PERIOD);
+        _commit(stranger, free, _items(HASH, URI), _salt(stranger)); // no tokens, no approval
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.recordLogs();
+        _revealOne(stranger, free, HASH);
+        assertEq(vm.getRecordedLogs().length, 2, "Revealed and Contributed only: no token transfer");
+        assertEq(registry.getContribution(registry.contributionIdOf(free, HASH)).contributor, stranger);
+    }
+
+    /// @dev Both functions reveal the same commitment into the same state, for any content, bond and age.
+    function testFuzz_revealOne_sameStateAsRevealOfOneItem(bytes32 contentHash, uint96 bond, uint32 age)
+        public
+    {
+        vm.assume(contentHash != bytes32(0));
+        age = uint32(bound(age, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE));
+        bond = uint96(bound(bond, 0, 1_000e18));
+        uint256 datanet = _createDatanet(bond, REVIEW_PERIOD);
+        IDatanetRegistry.ContributionInput[] memory items = _items(contentHash, URI);
+        bytes32 c = _commit(alice, datanet, items, _salt(alice));
+        vm.warp(block.timestamp + age);
+        bytes32 id = registry.contributionIdOf(datanet, contentHash);
+
+        uint256 snapshot = vm.snapshotState();
+        _revealOne(alice, datanet, contentHash);
+        IDatanetRegistry.Contribution memory one = registry.getContribution(id);
+        (uint256 aliceAfter, uint256 registryAfter) =
+            (token.balanceOf(alice), token.balanceOf(address(registry)));
+        vm.revertToState(snapshot);
+
+        assertEq(_reveal(alice, datanet, items)[0], id);
+        IDatanetRegistry.Contribution memory batch = registry.getContribution(id);
+        assertEq(keccak256(abi.encode(one)), keccak256(abi.encode(batch)));
+        assertEq(token.balanceOf(alice), aliceAfter);
+        assertEq(token.balanceOf(address(registry)), registryAfter);
+        assertEq(registry.commitmentOf(c), 0);
+    }
+
+    function test_revealOne_revertsWhen_commitmentTooNewOrExpired() public {
+        bytes32 c = _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        uint256 revealableAt = block.timestamp + MIN_COMMITMENT_AGE;
+        uint256 expiredAt = block.timestamp + MAX_COMMITMENT_AGE;
+        vm.warp(revealableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentTooNew.selector, c, revealableAt));
+        _revealOne(alice, datanetId, HASH);
+        vm.warp(expiredAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentExpired.selector, c, expiredAt));
+        _revealOne(alice, datanetId, HASH);
+    }
+
+    function test_revealOne_revertsWhen_anythingDiffersFromTheCommitment() public {
+        IDatanetRegistry.ContributionInput[] memory items = _items(HASH, URI);
+        _commit(alice, datanetId, items, _salt(alice));
+        uint256 other = _createDatanet(BOND, REVIEW_PERIOD);
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+
+        // Another salt, datanet, revealer (a copier of the calldata) or content.
+        _expectCommitmentNotFound(alice, datanetId, items, _salt(bob));
+        vm.prank(alice);
+        registry.revealOne(datanetId, HASH, URI, _salt(bob));
+        _expectCommitmentNotFound(alice, other, items, _salt(alice));
+        _revealOne(alice, other, HASH);
+        _expectCommitmentNotFound(bob, datanetId, items, _salt(alice));
+        vm.prank(bob);
+        registry.revealOne(datanetId, HASH, URI, _salt(alice));
+        _expectCommitmentNotFound(alice, datanetId, _items(keccak256("other"), URI), _salt(alice));
+        _revealOne(alice, datanetId, keccak256("other"));
+
+        // The URI is not part of the commitment.
+        vm.prank(alice);
+        registry.revealOne(datanetId, HASH, "https://mirror.example/0", _salt(alice));
+        assertEq(registry.getContribution(registry.contributionIdOf(datanetId, HASH)).contributor, alice);
+        // Consumed: a second reveal finds no commitment.
+        _expectCommitmentNotFound(alice, datanetId, items, _salt(alice));
+        _revealOne(alice, datanetId, HASH);
+    }
+
+    function test_revealOne_revertsWhen_datanetNotFoundOrContentHashEmpty() public {
+        _commit(alice, 5, _items(HASH, URI), _salt(alice));
+        _commit(alice, datanetId, _items(bytes32(0), URI), _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 5));
+        _revealOne(alice, 5, HASH);
+        vm.expectRevert(IDatanetRegistry.EmptyContentHash.selector);
+        _revealOne(alice, datanetId, bytes32(0));
+    }
+
+    function test_revealOne_revertsWhen_pendingUnderEarlierOrSameSecondCommitment() public {
+        _commit(bob, datanetId, _items(HASH, URI), _salt(bob));
+        _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        _revealOne(bob, datanetId, HASH);
+        _expectDuplicate(HASH);
+        _revealOne(alice, datanetId, HASH);
+    }
+
+    function test_revealOne_revertsWhen_acceptedEvenUnderEarlierCommitment() public {
+        _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        vm.warp(block.timestamp + 1 hours);
+        _review(_contribute(bob, HASH), true);
+        _expectDuplicate(HASH);
+        _revealOne(alice, datanetId, HASH);
+    }
+
+    function test_revealOne_revertsWhen_bondNotApproved() public {
+        _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.prank(alice);
+        token.approve(address(registry), BOND - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, address(registry), BOND - 1, BOND
+            )
+        );
+        _revealOne(alice, datanetId, HASH);
+    }
+
+    function test_revealOne_revertsWhen_feeOnTransferToken() public {
+        FeeOnTransferToken fot = new FeeOnTransferToken();
+        DatanetRegistry fotRegistry =
+            new DatanetRegistry(address(fot), treasury, MIN_COMMITMENT_AGE, MAX_COMMITMENT_AGE);
+        vm.prank(datanetOwner);
+        uint256 id = fotRegistry.createDatanet("", 100e18, REVIEW_PERIOD);
+        fot.mint(alice, 100e18);
+        vm.startPrank(alice);
+        fot.approve(address(fotRegistry), type(uint256).max);
+        fotRegistry.commit(fotRegistry.makeCommitment(alice, id, _hashesOf(_items(HASH, URI)), _salt(alice)));
+        vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnsupportedToken.selector, 100e18, 99e18));
+        fotRegistry.revealOne(id, HASH, URI, _salt(alice));
+        vm.stopPrank();
+    }
+
+    function test_revealOne_displacesPendingUnderLaterCommitmentAndRefundsIt() public {
+        _commit(alice, datanetId, _items(HASH, URI), _salt(alice));
+        uint256 aliceCommittedAt = block.timestamp;
+        vm.warp(block.timestamp + 10 minutes);
+        bytes32 id = _contribute(bob, HASH);
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Displaced(id, bob, alice);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.Contributed(HASH, datanetId, alice, URI);
+        vm.expectCall(address(token), abi.encodeCall(IERC20.transfer, (bob, BOND)), 1);
+        _revealOne(alice, datanetId, HASH);
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(c.contributor, alice);
+        assertEq(c.submittedAt - c.commitAge, aliceCommittedAt);
+        assertEq(token.balanceOf(bob), 1_000e18);
+        assertEq(token.balanceOf(alice), 1_000e18 - BOND);
+        assertEq(token.balanceOf(address(registry)), BOND);
+    }
+
+    function test_revealOne_displacementWithoutBondMovesNoTokens() public {
+        uint256 free = _createDatanet(0, REVIEW_PERIOD);
+        _commit(alice, free, _items(HASH, URI), _salt(alice));
+        vm.warp(block.timestamp + 1 minutes);
+        bytes32 id = _contributeIn(bob, free, HASH, URI);
+        vm.recordLogs();
+        _revealOne(alice, free, HASH);
+        assertEq(vm.getRecordedLogs().length, 3, "Revealed, Displaced, Contributed: no token transfer");
+        assertEq(registry.getContribution(id).contributor, alice);
+    }
+
     /* REVEAL WITH SIG */
 
     function test_revealWithSig_registersForSignerAndPullsBondFromSigner() public {
@@ -589,9 +782,9 @@ contract DatanetRegistryTest is Fixture {
 
         bytes32 id = registry.contributionIdOf(datanetId, HASH);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Revealed(c, signer, datanetId, 1);
+        emit IDatanetRegistry.Revealed(c);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.Contributed(id, datanetId, signer, HASH, URI);
+        emit IDatanetRegistry.Contributed(HASH, datanetId, signer, URI);
         vm.prank(stranger); // the relayer pays the gas, the signer the bond
         assertEq(registry.revealWithSig(signer, datanetId, items, _salt(signer), deadline, sig)[0], id);
 

@@ -81,6 +81,21 @@ contract RegistryGasTest is GasFixture {
         _measureReveal(carol, freeDatanet, true, "reveal_100_withoutBond");
     }
 
+    /// @dev The single-contribution row: what `datanet contribute` sends for one file (a 128-bit salt, a CID URI).
+    function test_revealOne_withoutBond() public {
+        vm.pauseGasMetering();
+        bytes32 salt = _salt(alice);
+        bytes32 contentHash = keccak256("file");
+        vm.resumeGasMetering();
+        vm.prank(alice);
+        registry.revealOne(freeDatanet, contentHash, CID_URI, salt);
+        vm.snapshotGasLastCall("datanet", "revealOne_withoutBond");
+        _logTx(
+            "revealOne_withoutBond",
+            abi.encodeCall(registry.revealOne, (freeDatanet, contentHash, CID_URI, salt))
+        );
+    }
+
     function _measureReveal(address contributor, uint256 datanet, bool batch, string memory name) internal {
         vm.pauseGasMetering();
         IDatanetRegistry.ContributionInput[] memory items = batch ? hundred : one;

@@ -139,10 +139,14 @@ impl Session {
         let mut ids: Vec<B256> = Vec::new();
         let mut uris: BTreeMap<B256, String> = BTreeMap::new();
         for (e, _) in &events {
-            if !ids.contains(&e.contributionId) {
-                ids.push(e.contributionId);
+            let id = Session::contribution_id(
+                u64::try_from(e.datanetId).unwrap_or(u64::MAX),
+                e.contentHash,
+            );
+            if !ids.contains(&id) {
+                ids.push(id);
             }
-            uris.insert(e.contributionId, e.uri.clone());
+            uris.insert(id, e.uri.clone());
         }
         let records: Vec<ContributionInfo> = self.contributions(&ids).await?;
 

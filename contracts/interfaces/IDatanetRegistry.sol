@@ -74,23 +74,18 @@ interface IDatanetRegistry {
     /// @notice Emitted when the owner of `datanetId` adds (`enabled`) or removes a curator.
     event CuratorSet(uint256 indexed datanetId, address indexed curator, bool enabled);
 
-    /// @notice Emitted when `sender` records `commitment`. Off chain, the order of contributions is the
-    /// (block, log index) of this event, then the index of the item inside the reveal.
-    event Committed(bytes32 indexed commitment, address indexed sender);
+    /// @notice Emitted when `commitment` is recorded (by the contributor or anyone relaying for it). Off chain,
+    /// the order of contributions is the (block, log index) of this event, then the item's place in the reveal.
+    event Committed(bytes32 indexed commitment);
 
-    /// @notice Emitted once per reveal, before the `Contributed` events of its `count` items (same
-    /// transaction).
-    event Revealed(
-        bytes32 indexed commitment, address indexed contributor, uint256 indexed datanetId, uint256 count
-    );
+    /// @notice Emitted when `commitment` is consumed by a reveal, right before the `Contributed` events of its
+    /// items (same transaction, in the committed order; they name the contributor and the datanet).
+    event Revealed(bytes32 indexed commitment);
 
-    /// @notice Emitted when `contributor` registers `contentHash` in `datanetId`, locking the datanet's bond.
+    /// @notice Emitted when `contributor` registers `contentHash` in `datanetId`, locking the datanet's bond. The
+    /// contribution's id is `contributionIdOf(datanetId, contentHash)`.
     event Contributed(
-        bytes32 indexed contributionId,
-        uint256 indexed datanetId,
-        address indexed contributor,
-        bytes32 contentHash,
-        string uri
+        bytes32 indexed contentHash, uint256 indexed datanetId, address indexed contributor, string uri
     );
 
     /// @notice Emitted when a pending contribution of `previous` is taken over by `contributor`, who committed
@@ -190,6 +185,17 @@ interface IDatanetRegistry {
     function reveal(uint256 datanetId, ContributionInput[] calldata items, bytes32 salt)
         external
         returns (bytes32[] memory contributionIds);
+
+    /// @notice Reveals a one-item batch committed to by the caller: `reveal` for a single contribution, with
+    /// scalar arguments (cheaper calldata) and no return value (the id is `contributionIdOf(datanetId,
+    /// contentHash)`).
+    /// @dev Same rules, events and errors as `reveal` with one item; the commitment is the same
+    /// (`makeCommitment` with `[contentHash]`), so either function can reveal it.
+    /// @param datanetId The datanet.
+    /// @param contentHash keccak256 of the data file.
+    /// @param uri Where curators and attestors fetch the file.
+    /// @param salt The salt of the commitment.
+    function revealOne(uint256 datanetId, bytes32 contentHash, string calldata uri, bytes32 salt) external;
 
     /// @notice Reveals a batch for `contributor`, who signed it (EIP-712), so a relayer pays the gas.
     /// @dev Anyone can call this function. The bonds are pulled from `contributor`, who must have approved

@@ -136,9 +136,9 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(watcher);
         registry.commit(_commitmentOf(late));
         vm.warp(block.timestamp + minAge);
-        _revealPredicted(late);
+        _revealPredicted(late, true);
         vm.warp(block.timestamp + _bound(watcherSeed >> 8, 0, maxAge - 2 * minAge));
-        _revealPredicted(early);
+        _revealPredicted(early, false);
     }
 
     /// @dev Someone records an existing commitment again: refused while it is unrevealed and unexpired.
@@ -168,10 +168,11 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         if ((commitSeed >> 128) % 2 == 0 && block.timestamp < c.committedAt + minAge) {
             vm.warp(c.committedAt + minAge);
         }
-        _revealPredicted(c);
+        _revealPredicted(c, (commitSeed >> 129) % 2 == 0);
     }
 
-    function _revealPredicted(CommitModel storage c) internal {
+    /// @dev Reveals `c` (a one-item commitment through `revealOne` when `one` is set), predicting the outcome.
+    function _revealPredicted(CommitModel storage c, bool one) internal {
         IDatanetRegistry.ContributionInput[] memory items = _items(c);
         uint256 bond = _bonds[c.datanet];
         _mint(c.contributor, bond * items.length);
@@ -182,7 +183,11 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
             vm.expectRevert(expected);
         }
         vm.prank(c.contributor);
-        registry.reveal(_datanetIds[c.datanet], items, c.salt);
+        if (one && items.length == 1) {
+            registry.revealOne(_datanetIds[c.datanet], items[0].contentHash, items[0].uri, c.salt);
+        } else {
+            registry.reveal(_datanetIds[c.datanet], items, c.salt);
+        }
         if (expected.length == 0) _applyReveal(c);
     }
 
@@ -198,7 +203,12 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         _mint(attacker, _bonds[c.datanet] * c.hashes.length);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentNotFound.selector, theirs));
         vm.prank(attacker);
-        registry.reveal(datanetId, _items(c), c.salt);
+        IDatanetRegistry.ContributionInput[] memory items = _items(c);
+        if (items.length == 1 && attackerSeed % 2 == 0) {
+            registry.revealOne(datanetId, items[0].contentHash, items[0].uri, c.salt);
+        } else {
+            registry.reveal(datanetId, items, c.salt);
+        }
         ++frontRunsBlocked;
     }
 

@@ -114,6 +114,19 @@ contract DatanetRegistryGuardsTest is Fixture {
         assertEq(cb.balanceOf(address(attacker)), 10 * BOND);
     }
 
+    function test_revealOne_displacedRefundHookCannotReenter() public {
+        _setUpCallbackRegistry();
+        _aliceCommitsFirst();
+        bytes32 id = _attackerPendingAndArmed();
+
+        vm.prank(alice);
+        cbRegistry.revealOne(cbDatanet, keccak256("first"), DATA_URI, _salt(alice));
+
+        _assertReentryRefused();
+        assertEq(cbRegistry.getContribution(id).contributor, alice);
+        assertEq(cb.balanceOf(address(attacker)), 10 * BOND);
+    }
+
     function test_revealWithSig_displacedRefundHookCannotReenter() public {
         _setUpCallbackRegistry();
         (, uint256 aliceKey) = makeAddrAndKey("alice");

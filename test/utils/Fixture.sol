@@ -122,7 +122,7 @@ abstract contract Fixture is Test {
 
     /* REGISTRY */
 
-    /// @dev Commits, waits the minimum commitment age and reveals one item; returns its id.
+    /// @dev Commits, waits the minimum commitment age and reveals one item (`revealOne`); returns its id.
     function _contribute(address contributor, bytes32 contentHash) internal returns (bytes32 id) {
         id = _contributeIn(contributor, datanetId, contentHash, DATA_URI);
     }
@@ -131,11 +131,11 @@ abstract contract Fixture is Test {
         internal
         returns (bytes32 id)
     {
-        IDatanetRegistry.ContributionInput[] memory items = _items(contentHash, uri);
-        _commit(contributor, datanet, items, _salt(contributor));
+        _commit(contributor, datanet, _items(contentHash, uri), _salt(contributor));
         vm.warp(block.timestamp + MIN_COMMITMENT_AGE);
         vm.prank(contributor);
-        id = registry.reveal(datanet, items, _salt(contributor))[0];
+        registry.revealOne(datanet, contentHash, uri, _salt(contributor));
+        id = registry.contributionIdOf(datanet, contentHash);
     }
 
     /// @dev Commits (from `contributor`) to revealing `items` in `datanet` with `salt`; returns the commitment.
@@ -168,7 +168,7 @@ abstract contract Fixture is Test {
     }
 
     function _salt(address contributor) internal pure returns (bytes32) {
-        return keccak256(abi.encode("salt", contributor));
+        return bytes32(uint256(keccak256(abi.encode("salt", contributor))) >> 128);
     }
 
     function _hashesOf(IDatanetRegistry.ContributionInput[] memory items)

@@ -5,6 +5,7 @@
 import { createClient, defineChain, getAddress, http } from 'viem';
 import { getBlock, getBlockNumber, getChainId, readContract, simulateContract, waitForTransactionReceipt } from 'viem/actions';
 import { abis, enums } from './abi.js';
+import { contributionIdOf } from './ids.js';
 import { scanEvents } from './scan.js';
 
 /** A viem chain for the deployment (the id is what matters; the RPC is the configured one). */
@@ -114,8 +115,9 @@ export class DatanetReader {
     ]);
     const byId = new Map();
     for (const log of contributed) {
-      byId.set(log.args.contributionId, {
-        id: log.args.contributionId,
+      const id = contributionIdOf(log.args.datanetId, log.args.contentHash);
+      byId.set(id, {
+        id,
         datanetId: log.args.datanetId,
         contentHash: log.args.contentHash,
         uri: log.args.uri,

@@ -16,7 +16,7 @@ const REQUIRED = {
   DatanetToken: { function: ['symbol', 'decimals', 'balanceOf'] },
   DatanetRegistry: {
     function: ['getContribution', 'reputationOf'],
-    event: { DatanetCreated: ['datanetId', 'owner', 'bond', 'reviewPeriod', 'metadataURI'], Contributed: ['contributionId', 'datanetId', 'contributor', 'uri'] },
+    event: { DatanetCreated: ['datanetId', 'owner', 'bond', 'reviewPeriod', 'metadataURI'], Contributed: ['contentHash', 'datanetId', 'contributor', 'uri'] },
   },
   AttributionPool: {
     function: ['claim', 'claimed', 'currentEpoch', 'rewardsRoot', 'paused'],

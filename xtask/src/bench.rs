@@ -424,20 +424,29 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
         }
     }
     // Steady state: the registry already holds a bond.
-    commit_reveal(&bob, bonded, &synthetic("earlier", 1)).await?;
+    commit_reveal(&bob, bonded, &synthetic("earlier", 1), Reveal::One).await?;
 
-    println!("    commit, reveal (1 and a batch of 100) …");
-    let (c, r) = commit_reveal(&alice, free, &synthetic("file", 1)).await?;
+    println!("    commit, revealOne, reveal (1 and a batch of 100) …");
+    let (c, r) = commit_reveal(&alice, free, &synthetic("file", 1), Reveal::One).await?;
     gas.record("commit", "commit", 1, &c).await?;
+    gas.record("revealOne_withoutBond", "revealOne (no bond)", 1, &r)
+        .await?;
+    let (_, r) = commit_reveal(&alice, free, &synthetic("single", 1), Reveal::Batch).await?;
     gas.record("reveal_1_withoutBond", "reveal (1, no bond)", 1, &r)
         .await?;
-    let (_, r) = commit_reveal(&alice, bonded, &synthetic("file", 1)).await?;
+    let (_, r) = commit_reveal(&alice, bonded, &synthetic("file", 1), Reveal::Batch).await?;
     gas.record("reveal_1_withBond", "reveal (1, bond 10 tokens)", 1, &r)
         .await?;
     let (batch_datanet, _) = owner
         .create_datanet("ipfs://datanet", U256::ZERO, 3 * 86_400)
         .await?;
-    let (_, r) = commit_reveal(&alice, batch_datanet, &synthetic("batch", 100)).await?;
+    let (_, r) = commit_reveal(
+        &alice,
+        batch_datanet,
+        &synthetic("batch", 100),
+        Reveal::Batch,
+    )
+    .await?;
     gas.record("reveal_100_withoutBond", "reveal (100, no bond)", 100, &r)
         .await?;
 
@@ -617,11 +626,22 @@ fn synthetic(tag: &str, n: u64) -> Vec<DataFile> {
         .collect()
 }
 
-/// Commits `files` as one batch, waits the minimum age, reveals it; returns both receipts.
+/// Which registry function reveals a batch.
+#[derive(Clone, Copy, PartialEq)]
+enum Reveal {
+    /// `revealOne`, for a one-item batch (what `datanet contribute` sends for a single file).
+    One,
+    /// `reveal`, with the items as an array.
+    Batch,
+}
+
+/// Commits `files` as one batch, waits the minimum age, reveals it with `how`; returns both
+/// receipts.
 async fn commit_reveal(
     session: &Session,
     datanet: u64,
     files: &[DataFile],
+    how: Reveal,
 ) -> Result<(TransactionReceipt, TransactionReceipt)> {
     let uri = |_: &DataFile| FORGE_URI.to_string();
     let (_, batches) = session
@@ -645,12 +665,29 @@ async fn commit_reveal(
     let commit = send(session, "commit", registry.commit(batch.commitment)).await?;
     let at = session.committed_at(&[batch.commitment]).await?[0];
     session.wait_revealable(at, &Silent).await?;
-    let reveal = send(
-        session,
-        "reveal",
-        registry.reveal(U256::from(datanet), batch.inputs(), batch.salt),
-    )
-    .await?;
+    let reveal = match (how, batch.items.as_slice()) {
+        (Reveal::One, [item]) => {
+            send(
+                session,
+                "revealOne",
+                registry.revealOne(
+                    U256::from(datanet),
+                    item.content_hash,
+                    item.uri.clone(),
+                    batch.salt,
+                ),
+            )
+            .await?
+        }
+        _ => {
+            send(
+                session,
+                "reveal",
+                registry.reveal(U256::from(datanet), batch.inputs(), batch.salt),
+            )
+            .await?
+        }
+    };
     Ok((commit, reveal))
 }
 
@@ -1384,18 +1421,29 @@ async fn contribution_gas(
         "datanet {datanet} has {} Contributed events, expected {expected}",
         events.len()
     );
+    // The reveals are the transactions of the datanet's Contributed events; their Revealed events
+    // name the commitments.
+    let reveal_txs: BTreeSet<B256> = events
+        .iter()
+        .filter_map(|(_, log)| log.transaction_hash)
+        .collect();
     let reveals = session
         .client
         .events::<Revealed>(
-            alloy::rpc::types::Filter::new()
-                .address(deployment.datanet_registry)
-                .topic3(U256::from(datanet)),
+            alloy::rpc::types::Filter::new().address(deployment.datanet_registry),
             from,
             latest,
         )
         .await
         .context("reading Revealed events")?;
-    let commitments: BTreeSet<B256> = reveals.iter().map(|(e, _)| e.commitment).collect();
+    let commitments: BTreeSet<B256> = reveals
+        .iter()
+        .filter(|(_, log)| {
+            log.transaction_hash
+                .is_some_and(|tx| reveal_txs.contains(&tx))
+        })
+        .map(|(e, _)| e.commitment)
+        .collect();
     let commits = session
         .client
         .events::<Committed>(

@@ -228,10 +228,17 @@ const GAS_ROWS: &[GasRow] = &[
         with_commit: false,
     },
     GasRow {
-        label: "commit + reveal of 1, no bond (both transactions)",
-        key: "reveal_1_withoutBond",
+        label: "commit + revealOne, no bond (both transactions)",
+        key: "revealOne_withoutBond",
         items: 1,
         target: Some(100_000),
+        with_commit: true,
+    },
+    GasRow {
+        label: "commit + reveal of a 1-item array, no bond (both transactions)",
+        key: "reveal_1_withoutBond",
+        items: 1,
+        target: None,
         with_commit: true,
     },
     GasRow {
