@@ -1,10 +1,21 @@
-//! Epochs: gather an epoch's inputs from chain events and local files, compute it with the
-//! attribution engine, and read/write the epoch folder (`report.json`, `tree.json`, `epoch.json`).
+//! Epochs: gather an epoch's inputs from chain events, local files and published URIs, compute it
+//! with the attribution engine, and read/write the epoch folder (`report.json`, `tree.json`,
+//! `epoch.json`).
+//!
+//! An attestor or a verifier needs nothing but an RPC endpoint and the deployment file
+//! ([`Session::compute_epoch_with`]): the paid outputs are read at the URIs the payers named in
+//! `OutputsPublished` events ([`Session::published_outputs`] states the rule that makes two honest
+//! parties find the same ones), the corpus files at the URIs of the contributions (into a local,
+//! hash-checked folder), and the previous epoch's cumulative amounts from its report at its
+//! on-chain `reportURI`.
 
 use crate::{
     error::{EpochError, FileError, WalletError},
     files::write_atomic,
-    outputs, ClientError, Session,
+    outputs,
+    publication::{CorpusCache, CorpusItem, Fetcher, SyncOptions, SyncSummary},
+    rewards::published_epoch,
+    ClientError, Progress, Session,
 };
 use alloy::{
     primitives::{keccak256, Address, Bytes, B256, U256},
@@ -17,17 +28,21 @@ use datanet_attribution::{
 };
 use datanet_bindings::{
     attribution_pool::IAttributionPool,
-    AttributionPool::InferencePaid,
+    AttributionPool::{InferencePaid, OutputsPublished},
     DatanetRegistry::{Committed, Contributed, Retired, Revealed, Reviewed},
     ModelRegistry::{DataCutoffSet, ModelRegistered},
 };
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     path::{Path, PathBuf},
 };
 
 pub use datanet_attribution::SignedEpoch;
+
+/// Published outputs files fetched at once.
+const OUTPUT_FETCHES: usize = 4;
 
 /// Report, tree and epoch file names inside an epoch folder.
 pub const REPORT_FILE: &str = "report.json";
@@ -99,14 +114,17 @@ pub struct CorpusEntry {
     pub uri: String,
 }
 
-/// An epoch computed from chain data and local files.
+/// An epoch computed from chain data, local files and published URIs.
 pub struct ComputedEpoch {
     pub file: EpochFile,
     pub outcome: EpochOutcome,
     pub report_bytes: Vec<u8>,
+    /// Where the inputs came from (folders, URIs fetched).
+    pub inputs: InputsRead,
 }
 
-/// Where an epoch's inputs come from.
+/// Where an epoch's inputs come from: local files only (the corpus folder, a log of the paid
+/// outputs, the previous epoch's folder). See [`EpochPlan`] for inputs read from chain and URIs.
 pub struct EpochSources<'a> {
     pub epoch: u64,
     /// Last block included; `None` means the latest block.
@@ -123,22 +141,149 @@ pub struct EpochSources<'a> {
     pub nonce: Option<u64>,
 }
 
+/// Where the outputs of an epoch's paid inferences are read.
+#[derive(Clone, Copy, Debug)]
+pub enum OutputsFrom<'a> {
+    /// A local JSONL log (see [`crate::outputs`]). Strict: a line that matches no inference paid in
+    /// the epoch is refused (tampered or unpaid).
+    Log(&'a Path),
+    /// The files the payers published, found on chain: the `outputsURI` of every
+    /// `OutputsPublished` event of the epoch's blocks. See [`Session::published_outputs`] for the
+    /// rule.
+    Published,
+}
+
+/// Where the cumulative amounts carried over from the previous epoch come from.
+#[derive(Clone, Copy, Debug)]
+pub enum PreviousFrom<'a> {
+    /// None: only epoch 1 has no previous epoch.
+    Nothing,
+    /// The previous epoch's folder (its `epoch.json` and `tree.json`).
+    Folder(&'a Path),
+    /// The previous epoch's report published at its on-chain `reportURI`, checked against the
+    /// on-chain report hash and root (the previous epoch must be accepted); its accounts give the
+    /// cumulative amounts, its parameters the block the new epoch starts after.
+    Published,
+}
+
+/// Everything [`Session::compute_epoch_with`] needs: the epoch, and where each input comes from.
+pub struct EpochPlan<'a> {
+    pub epoch: u64,
+    /// Last block included; `None` means the latest block.
+    pub to_block: Option<u64>,
+    /// First block of payments; `None` means right after the previous epoch (or the deployment).
+    pub from_block: Option<u64>,
+    pub min_span: u32,
+    /// Folder of contributed files, matched to contributions by keccak256 (file names do not
+    /// matter). With a fetcher, the files of accepted contributions it lacks are fetched by their
+    /// on-chain URIs into it first (as `0x<keccak256>` files, hash-checked, resumable: see
+    /// [`CorpusCache::sync`]); without one, a missing file is an error.
+    pub corpus_dir: &'a Path,
+    pub outputs: OutputsFrom<'a>,
+    pub previous: PreviousFrom<'a>,
+    /// Reads published files (corpus, outputs, previous report); `None` fetches nothing (offline),
+    /// and then [`OutputsFrom::Published`] and [`PreviousFrom::Published`] are refused.
+    pub fetcher: Option<&'a Fetcher>,
+    /// Files fetched at once by the corpus sync.
+    pub concurrency: usize,
+    pub report_uri: String,
+    /// The pool's proposal nonce to sign under; `None` reads `proposalNonce()`.
+    pub nonce: Option<u64>,
+    /// Progress of the corpus sync and the outputs fetch.
+    pub progress: &'a dyn Progress,
+}
+
+/// Where an epoch's inputs were read.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputsRead {
+    /// The previous epoch's folder, or its report URI; `None` for epoch 1.
+    pub previous: Option<String>,
+    /// Corpus files (accepted contributions of the paid models' datanets) used.
+    pub corpus_files: usize,
+    /// What the corpus sync fetched, when files were missing from the folder.
+    pub corpus_sync: Option<SyncSummary>,
+    /// Each published outputs file, in chain order (empty with a local log).
+    pub outputs: Vec<OutputsRead>,
+}
+
+/// One published outputs file (an `OutputsPublished` URI).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputsRead {
+    pub uri: String,
+    /// Valid lines.
+    pub outputs: usize,
+    /// Lines that are the output of an inference paid in the epoch.
+    pub matched: usize,
+    /// Lines skipped (not UTF-8, not JSON, no `output` string), 1-based.
+    pub rejected_lines: Vec<usize>,
+    /// Why the file counts as not published (a definitive answer: 404, an unusable URI, …).
+    pub unavailable: Option<String>,
+}
+
+/// The outputs found for an epoch's paid inferences.
+#[derive(Debug, Default)]
+pub struct FoundOutputs {
+    /// Inference id → output text (its keccak256 is the id).
+    pub texts: HashMap<B256, String>,
+    /// Each URI read, in chain order.
+    pub files: Vec<OutputsRead>,
+}
+
 impl Session {
-    /// Gathers every input of an epoch and computes it. Fails, listing them, on corpus files that match
-    /// no contribution, accepted contributions without a corpus file, log outputs that match no paid
-    /// inference, and paid inferences without an output in the log.
+    /// Gathers every input of an epoch from local files and computes it. Fails, listing them, on
+    /// corpus files that match no contribution, accepted contributions without a corpus file and
+    /// log outputs that match no paid inference; paid inferences without an output in the log are
+    /// listed in the report. See [`Self::compute_epoch_with`] for inputs read from published URIs.
     pub async fn compute_epoch(
         &self,
         sources: &EpochSources<'_>,
     ) -> Result<ComputedEpoch, ClientError> {
-        let (previous, previous_to_block) = match sources.previous {
-            Some(dir) => {
+        let previous = match sources.previous {
+            Some(dir) => PreviousFrom::Folder(dir),
+            None => PreviousFrom::Nothing,
+        };
+        self.compute_epoch_with(&EpochPlan {
+            epoch: sources.epoch,
+            to_block: sources.to_block,
+            from_block: sources.from_block,
+            min_span: sources.min_span,
+            corpus_dir: sources.corpus_dir,
+            outputs: OutputsFrom::Log(sources.log),
+            previous,
+            fetcher: None,
+            concurrency: crate::publication::DEFAULT_CONCURRENCY,
+            report_uri: sources.report_uri.clone(),
+            nonce: sources.nonce,
+            progress: &crate::Silent,
+        })
+        .await
+    }
+
+    /// Gathers every input of an epoch — from chain data, local folders and published URIs as
+    /// `plan` says — and computes it. Nothing is written but fetched corpus files (into the corpus
+    /// folder); the caller writes the epoch folder.
+    ///
+    /// Fails on: corpus files that match no registered contribution; accepted contributions whose
+    /// file is neither in the corpus folder nor fetchable by its URI (attribution needs every one);
+    /// with a log, log outputs that match no paid inference; with published outputs, a URI that
+    /// cannot be read *for now* (see [`Self::published_outputs`]); a previous epoch that cannot be
+    /// had. A paid inference whose output is not found is listed in the report (`unpublished`) and
+    /// its share stays in the pool: it never stops an epoch.
+    pub async fn compute_epoch_with(
+        &self,
+        plan: &EpochPlan<'_>,
+    ) -> Result<ComputedEpoch, ClientError> {
+        let mut inputs = InputsRead::default();
+        let (previous, previous_to_block) = match plan.previous {
+            PreviousFrom::Folder(dir) => {
                 let file = read_epoch_file(dir)?;
-                if file.epoch() + 1 != sources.epoch {
+                if file.epoch() + 1 != plan.epoch {
                     return Err(EpochError::PreviousMismatch {
                         dir: dir.to_path_buf(),
                         found: file.epoch(),
-                        expected: sources.epoch - 1,
+                        expected: plan.epoch.saturating_sub(1),
                     }
                     .into());
                 }
@@ -154,29 +299,62 @@ impl Session {
                     .iter()
                     .map(|leaf| (leaf.account, leaf.amount))
                     .collect();
+                inputs.previous = Some(dir.display().to_string());
                 (cumulative, Some(file.to_block))
             }
-            None if sources.epoch > 1 => {
-                return Err(EpochError::PreviousMissing {
-                    epoch: sources.epoch,
+            PreviousFrom::Published if plan.epoch > 1 => {
+                let Some(fetcher) = plan.fetcher else {
+                    return Err(EpochError::PreviousMissing { epoch: plan.epoch }.into());
+                };
+                let previous = plan.epoch - 1;
+                let published =
+                    published_epoch(self, fetcher, previous)
+                        .await
+                        .map_err(|source| EpochError::PreviousUnavailable {
+                            epoch: plan.epoch,
+                            source: Box::new(source),
+                        })?;
+                let params = published.report.parameters;
+                if params.epoch != previous
+                    || params.chain_id != self.client.chain_id()
+                    || params.pool != self.deployment.attribution_pool
+                {
+                    return Err(EpochError::PreviousReportMismatch {
+                        uri: published.uri,
+                        epoch: params.epoch,
+                        chain_id: params.chain_id,
+                        pool: params.pool,
+                        expected: previous,
+                    }
+                    .into());
                 }
-                .into())
+                let cumulative: BTreeMap<Address, U256> = published
+                    .tree
+                    .values()
+                    .iter()
+                    .map(|leaf| (leaf.account, leaf.amount))
+                    .collect();
+                inputs.previous = Some(published.uri);
+                (cumulative, Some(params.to_block))
             }
-            None => (BTreeMap::new(), None),
+            PreviousFrom::Nothing if plan.epoch > 1 => {
+                return Err(EpochError::PreviousMissing { epoch: plan.epoch }.into())
+            }
+            PreviousFrom::Nothing | PreviousFrom::Published => (BTreeMap::new(), None),
         };
 
         let latest = self.client.latest_block().await?;
-        let to_block = sources.to_block.unwrap_or(latest);
+        let to_block = plan.to_block.unwrap_or(latest);
         if to_block > latest {
             return Err(EpochError::BeyondLatest { to_block, latest }.into());
         }
-        let from_block = sources
+        let from_block = plan
             .from_block
             .or(previous_to_block.map(|b| b + 1))
             .unwrap_or(self.deployment.deployment_block);
         if from_block > to_block {
             return Err(EpochError::EmptyRange {
-                epoch: sources.epoch,
+                epoch: plan.epoch,
                 from_block,
                 to_block,
             }
@@ -186,9 +364,51 @@ impl Session {
         let contributions = self.accepted_contributions(to_block).await?;
         let models = self.models_at(to_block).await?;
         let payments = self.payments(from_block, to_block).await?;
+        let paid: HashSet<B256> = payments.iter().map(|p| p.0).collect();
+
+        // Outputs, by inference id.
+        let texts: HashMap<B256, String> = match plan.outputs {
+            OutputsFrom::Log(log) => {
+                let logged = outputs::read(log)?;
+                let stray: Vec<(usize, B256)> = logged
+                    .iter()
+                    .filter(|o| !paid.contains(&o.inference_id))
+                    .map(|o| (o.line.max(1), o.inference_id))
+                    .collect();
+                if !stray.is_empty() {
+                    return Err(EpochError::StrayOutputs {
+                        from_block,
+                        to_block,
+                        outputs: stray,
+                    }
+                    .into());
+                }
+                logged
+                    .into_iter()
+                    .map(|o| (o.inference_id, o.text))
+                    .collect()
+            }
+            OutputsFrom::Published => {
+                let Some(fetcher) = plan.fetcher else {
+                    return Err(EpochError::Offline {
+                        what: "the published outputs",
+                    }
+                    .into());
+                };
+                let found = self
+                    .published_outputs(fetcher, from_block, to_block, &paid, plan.progress)
+                    .await?;
+                inputs.outputs = found.files;
+                found.texts
+            }
+        };
 
         // Corpus files, by content hash.
-        let corpus = crate::files::collect(&[sources.corpus_dir.to_path_buf()])?;
+        let corpus = if plan.corpus_dir.exists() {
+            crate::files::collect(&[plan.corpus_dir.to_path_buf()])?
+        } else {
+            Vec::new()
+        };
         let mut by_hash: HashMap<B256, PathBuf> = HashMap::new();
         for f in &corpus {
             by_hash
@@ -198,7 +418,7 @@ impl Session {
         // A file may belong to a contribution that is not in this epoch's corpus (pending, rejected or
         // accepted after the end block): it is skipped. A file whose hash was never registered in any
         // datanet is refused: it is tampered or foreign data.
-        let known: std::collections::HashSet<B256> = self
+        let known: HashSet<B256> = self
             .client
             .events::<Contributed>(
                 Filter::new().address(self.deployment.datanet_registry),
@@ -221,15 +441,53 @@ impl Session {
             .values()
             .flat_map(|m| m.datanet_ids.iter().copied())
             .collect();
-        let mut corpus_contributions = Vec::new();
-        let mut missing = Vec::new();
-        for c in &contributions {
-            if !used.contains(&c.datanet_id) {
-                continue;
+        let needed: Vec<&CorpusEntry> = contributions
+            .iter()
+            .filter(|c| used.contains(&c.datanet_id))
+            .collect();
+        let missing: Vec<CorpusItem> = needed
+            .iter()
+            .filter(|c| !by_hash.contains_key(&c.content_hash))
+            .map(|c| CorpusItem {
+                contribution_id: c.contribution_id,
+                content_hash: c.content_hash,
+                uri: c.uri.clone(),
+            })
+            .collect();
+        if !missing.is_empty() {
+            let Some(fetcher) = plan.fetcher else {
+                return Err(EpochError::MissingCorpusFiles {
+                    contributions: missing.iter().map(|m| m.contribution_id).collect(),
+                }
+                .into());
+            };
+            let cache = CorpusCache::open(plan.corpus_dir).map_err(EpochError::Corpus)?;
+            let options = SyncOptions {
+                concurrency: plan.concurrency,
+                base: None,
+            };
+            let summary = cache
+                .sync(fetcher, &missing, &options, plan.progress)
+                .await
+                .map_err(EpochError::Corpus)?;
+            if !summary.failed.is_empty() {
+                return Err(EpochError::CorpusUnavailable {
+                    failures: summary.failed,
+                }
+                .into());
             }
+            for m in &missing {
+                by_hash.insert(m.content_hash, cache.path_of(m.content_hash));
+            }
+            inputs.corpus_sync = Some(summary);
+        }
+        let mut corpus_contributions = Vec::with_capacity(needed.len());
+        for c in needed {
             let Some(path) = by_hash.get(&c.content_hash) else {
-                missing.push(c.contribution_id);
-                continue;
+                return Err(EpochError::MissingCorpusFiles {
+                    contributions: vec![c.contribution_id],
+                }
+                .into());
             };
             let bytes = std::fs::read(path).map_err(|e| ClientError::file(path, e))?;
             let contribution = Contribution::from_content(
@@ -247,33 +505,8 @@ impl Session {
             })?;
             corpus_contributions.push(contribution);
         }
-        if !missing.is_empty() {
-            return Err(EpochError::MissingCorpusFiles {
-                contributions: missing,
-            }
-            .into());
-        }
+        inputs.corpus_files = corpus_contributions.len();
 
-        // Outputs, by inference id.
-        let logged = outputs::read(sources.log)?;
-        let mut texts: HashMap<B256, String> = HashMap::new();
-        for o in &logged {
-            texts.insert(o.inference_id, o.text.clone());
-        }
-        let paid: std::collections::HashSet<B256> = payments.iter().map(|p| p.0).collect();
-        let stray: Vec<(usize, B256)> = logged
-            .iter()
-            .filter(|o| !paid.contains(&o.inference_id))
-            .map(|o| (o.line.max(1), o.inference_id))
-            .collect();
-        if !stray.is_empty() {
-            return Err(EpochError::StrayOutputs {
-                from_block,
-                to_block,
-                outputs: stray,
-            }
-            .into());
-        }
         // A paid output nobody published is listed in the report and its share stays in the pool:
         // it never stops an epoch.
         let inferences: Vec<Inference> = payments
@@ -289,12 +522,12 @@ impl Session {
             .collect();
 
         let params = EpochParams {
-            epoch: sources.epoch,
+            epoch: plan.epoch,
             chain_id: self.client.chain_id(),
             pool: self.deployment.attribution_pool,
             from_block,
             to_block,
-            min_span: sources.min_span,
+            min_span: plan.min_span,
         };
         let input = EpochInput {
             params,
@@ -305,16 +538,14 @@ impl Session {
         };
         let outcome = compute_epoch(&input).map_err(|e| EpochError::Attribution(Box::new(e)))?;
         let report_bytes = outcome.report.to_canonical_json();
-        let nonce = match sources.nonce {
+        let nonce = match plan.nonce {
             Some(n) => n,
             None => self.proposal_nonce().await?,
         };
         let signed = outcome
             .report
-            .signed_epoch(nonce, sources.report_uri.clone())
-            .ok_or(EpochError::NothingAllocated {
-                epoch: sources.epoch,
-            })?;
+            .signed_epoch(nonce, plan.report_uri.clone())
+            .ok_or(EpochError::NothingAllocated { epoch: plan.epoch })?;
         debug_assert_eq!(signed.reportHash, keccak256(&report_bytes));
         let file = EpochFile {
             signed,
@@ -322,22 +553,118 @@ impl Session {
             pool: self.deployment.attribution_pool,
             from_block,
             to_block,
-            min_span: sources.min_span,
+            min_span: plan.min_span,
             signatures: Vec::new(),
         };
         Ok(ComputedEpoch {
             file,
             outcome,
             report_bytes,
+            inputs,
         })
+    }
+
+    /// The outputs of the inferences in `paid` (paid in blocks `from_block..=to_block`), read from
+    /// what the payers published. The rule, so that every honest party finds the same outputs:
+    ///
+    /// 1. The files are the `outputsURI`s of the pool's `OutputsPublished` events in the blocks,
+    ///    each distinct URI read once, in chain order (an empty URI names nothing).
+    /// 2. A file is read as JSONL, `{"output": "…"}` per line (the `pay` format); a line that is
+    ///    not UTF-8, not JSON or has no `output` string is skipped
+    ///    ([`crate::outputs::parse_published`]).
+    /// 3. A paid inference's output is any line, in any of the files, whose text's keccak256 is
+    ///    its inference id (so a tampered line simply matches nothing). Lines that match no
+    ///    inference of `paid` are ignored: a file may hold outputs of other epochs or payers.
+    /// 4. A file that is definitively not there — the publisher's own answer, the same for
+    ///    everyone: HTTP 4xx other than 408/429 (404 above all), an unusable URI, a missing local
+    ///    file, more than the 256 MiB limit; see [`PublicationError::is_definitive`] — counts as
+    ///    empty, and the inferences it alone held are `unpublished` in the report.
+    /// 5. Any other failure — a refused connection or timeout after retries, 5xx/408/429 after
+    ///    retries, no IPFS gateway configured — is an error naming the URI
+    ///    ([`EpochError::OutputsUnavailable`]): counting such a file as unpublished would make
+    ///    this party's report differ from that of one who could read it. Try again later.
+    pub async fn published_outputs(
+        &self,
+        fetcher: &Fetcher,
+        from_block: u64,
+        to_block: u64,
+        paid: &HashSet<B256>,
+        progress: &dyn Progress,
+    ) -> Result<FoundOutputs, ClientError> {
+        let events = self
+            .client
+            .events::<OutputsPublished>(
+                Filter::new().address(self.deployment.attribution_pool),
+                from_block,
+                to_block,
+            )
+            .await?;
+        let mut uris: Vec<String> = Vec::new();
+        for (e, _) in events {
+            if !e.outputsURI.is_empty() && !uris.contains(&e.outputsURI) {
+                uris.push(e.outputsURI);
+            }
+        }
+        progress.start("fetching outputs", uris.len() as u64);
+        let mut fetched = futures::stream::iter(uris.into_iter().map(|uri| async move {
+            let result = fetcher.fetch(&uri).await;
+            (uri, result)
+        }))
+        .buffered(OUTPUT_FETCHES);
+        let mut found = FoundOutputs::default();
+        let mut done = 0u64;
+        while let Some((uri, result)) = fetched.next().await {
+            let read = match result {
+                Ok(bytes) => {
+                    let parsed = outputs::parse_published(&bytes);
+                    let mut matched = 0;
+                    for o in &parsed.outputs {
+                        if paid.contains(&o.inference_id) {
+                            matched += 1;
+                            found
+                                .texts
+                                .entry(o.inference_id)
+                                .or_insert_with(|| o.text.clone());
+                        }
+                    }
+                    OutputsRead {
+                        uri,
+                        outputs: parsed.outputs.len(),
+                        matched,
+                        rejected_lines: parsed.rejected.iter().map(|(line, _)| *line).collect(),
+                        unavailable: None,
+                    }
+                }
+                Err(e) if e.is_definitive() => OutputsRead {
+                    uri,
+                    outputs: 0,
+                    matched: 0,
+                    rejected_lines: Vec::new(),
+                    unavailable: Some(error_chain(&e)),
+                },
+                Err(e) => {
+                    progress.finish();
+                    return Err(EpochError::OutputsUnavailable {
+                        uri,
+                        source: Box::new(e),
+                    }
+                    .into());
+                }
+            };
+            found.files.push(read);
+            done += 1;
+            progress.set(done);
+        }
+        progress.finish();
+        Ok(found)
     }
 
     /// Contributions accepted (and not retired) at `to_block`, in originality order: the
     /// position `(block, logIndex)` of the `Committed` event of the commitment each was revealed
     /// under, then its index in the reveal.
     ///
-    /// A reveal emits `Revealed(commitment, …, count)` and then its `count` `Contributed` events in
-    /// the same transaction; they are paired by transaction. A commitment committed again after it
+    /// A reveal emits `Revealed(commitment)` and then one `Contributed` event per item, in the
+    /// committed order, in the same transaction; they are paired by transaction. A commitment committed again after it
     /// expired counts from its latest `Committed` event before the reveal.
     pub async fn accepted_contributions(
         &self,
@@ -399,7 +726,10 @@ impl Session {
             events.push((
                 (block, index),
                 Event::Contributed(Box::new(CorpusEntry {
-                    contribution_id: e.contributionId,
+                    contribution_id: Session::contribution_id(
+                        u64::try_from(e.datanetId).unwrap_or(u64::MAX),
+                        e.contentHash,
+                    ),
                     content_hash: e.contentHash,
                     contributor: e.contributor,
                     datanet_id: u64::try_from(e.datanetId).unwrap_or(u64::MAX),
@@ -763,6 +1093,21 @@ pub fn previous_dir(explicit: Option<&Path>, dir: &Path, epoch: u64) -> Option<P
         .unwrap_or(Path::new("."))
         .join((epoch - 1).to_string());
     sibling.exists().then_some(sibling)
+}
+
+/// An error and its causes on one line.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let cause = e.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        source = e.source();
+    }
+    text
 }
 
 fn position(log: &Log) -> (u64, u64) {

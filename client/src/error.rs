@@ -284,8 +284,44 @@ pub enum EpochError {
     },
     #[error("{} corpus file(s) match no registered contribution (tampered or never contributed): {}", files.len(), files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
     UnknownCorpusFiles { files: Vec<PathBuf> },
-    #[error("the corpus folder lacks the file of {} accepted contribution(s): {}", contributions.len(), list(contributions))]
+    #[error("the corpus folder lacks the file of {} accepted contribution(s) and fetching is off (offline): {}", contributions.len(), list(contributions))]
     MissingCorpusFiles { contributions: Vec<B256> },
+    /// Files of accepted contributions could not be fetched by their URIs: the epoch cannot be
+    /// attributed honestly without every one.
+    #[error("{} accepted contribution file(s) could not be fetched by their on-chain URIs, and attribution needs every one (put a copy in the corpus folder, or try again later): {}", failures.len(), failures.iter().map(sync_failure).collect::<Vec<_>>().join("; "))]
+    CorpusUnavailable {
+        failures: Vec<crate::publication::SyncFailure>,
+    },
+    /// The corpus folder cannot be used as a cache of fetched files.
+    #[error("the corpus folder")]
+    Corpus(#[source] crate::publication::PublicationError),
+    /// A published outputs file could not be read for now (not a definitive answer such as a 404):
+    /// counting its outputs as unpublished would make this party disagree with one who can read it.
+    #[error("outputs published at {uri} cannot be read now, and counting them as unpublished would make this report differ from that of anyone who can read them; try again later")]
+    OutputsUnavailable {
+        uri: String,
+        #[source]
+        source: Box<crate::publication::PublicationError>,
+    },
+    /// Something must be fetched but the caller asked for nothing to be.
+    #[error("{what} must be fetched, but fetching is off (offline)")]
+    Offline { what: &'static str },
+    /// The previous epoch's published report could not be had or trusted.
+    #[error("epoch {epoch} builds on epoch {}, whose published report cannot be used (or pass --previous with that epoch's folder)", epoch - 1)]
+    PreviousUnavailable {
+        epoch: u64,
+        #[source]
+        source: Box<crate::rewards::PublishedEpochError>,
+    },
+    /// The previous epoch's published report (whose hash the chain holds) describes another epoch.
+    #[error("the report at {uri} is for epoch {epoch} of pool {pool} on chain {chain_id}, not for epoch {expected} of this deployment")]
+    PreviousReportMismatch {
+        uri: String,
+        epoch: u64,
+        chain_id: u64,
+        pool: Address,
+        expected: u64,
+    },
     #[error("{}: not a usable contribution", path.display())]
     BadCorpusFile {
         path: PathBuf,
@@ -328,6 +364,22 @@ pub enum EpochError {
         nonce: u64,
         expected: u64,
     },
+    #[error("epoch {epoch} is neither accepted nor pending on chain (current epoch {current}{}): nothing published to verify", pending.map(|p| format!(", epoch {p} pending")).unwrap_or_default())]
+    NotPublished {
+        epoch: u64,
+        current: u64,
+        pending: Option<u64>,
+    },
+    #[error("no EpochProposed event of epoch {epoch} with root {rewards_root}: the chain does not say where its report is")]
+    NoProposal { epoch: u64, rewards_root: B256 },
+    /// The report at an epoch's `reportURI` could not be read for now (not a definitive answer).
+    #[error("the report of epoch {epoch} at {uri} cannot be read now; try again later")]
+    ReportUnavailable {
+        epoch: u64,
+        uri: String,
+        #[source]
+        source: Box<crate::publication::PublicationError>,
+    },
     #[error("--epoch {given} but {} holds epoch {found}", dir.display())]
     EpochArgMismatch {
         given: u64,
@@ -351,6 +403,16 @@ pub enum RewardsError {
         #[source]
         source: Box<datanet_attribution::RewardTreeError>,
     },
+}
+
+fn sync_failure(f: &crate::publication::SyncFailure) -> String {
+    let error = crate::epoch::error_chain(&f.error);
+    let uris = f.uris.join(", ");
+    if error.contains(&uris) {
+        format!("{}: {error}", list(&f.contribution_ids))
+    } else {
+        format!("{} ({uris}): {error}", list(&f.contribution_ids))
+    }
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

@@ -8,6 +8,15 @@
 //! shrinks its pages when a provider refuses them, and one way to send a transaction that survives a
 //! lost answer without ever sending twice.
 //!
+//! An epoch can be computed and verified from chain data and published URIs alone
+//! ([`Session::compute_epoch_with`], [`Session::verify_published_epoch`]): outputs at the URIs of
+//! `OutputsPublished` events, the corpus at its contributions' URIs, the previous epoch at its
+//! `reportURI`. So that two honest parties always compute the same report, only a definitive
+//! answer from a publisher (a 404, an unusable URI, a wrong hash:
+//! [`publication::PublicationError::is_definitive`]) counts as "not published"; a failure that may
+//! pass (refused connection, 5xx) is an error naming the URI — see
+//! [`Session::published_outputs`] for the whole rule.
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), datanet_client::ClientError> {
 //! use datanet_client::{Client, KeySource, RpcConfig, Session};

@@ -144,6 +144,44 @@ pub enum PublicationError {
 }
 
 impl PublicationError {
+    /// Whether this is the publisher's own answer, the same for every reader at any time — so a
+    /// reader may act on it (count the file as not published) and another honest reader will
+    /// come to the same conclusion. That is: the URI on chain is unusable (not a URI, a scheme no
+    /// client reads, a relative reference, a `file://` URI naming no local file), the server
+    /// answered 4xx other than 408 and 429 (404 above all), the local file does not exist, the
+    /// file is larger than [`DEFAULT_MAX_BYTES`] (when the fetcher uses that limit), or the bytes
+    /// hash to something else than the chain says.
+    ///
+    /// Everything else depends on the reader and the moment — refused connections and timeouts
+    /// after retries, 5xx, 408 and 429 after retries, no IPFS gateway or no TLS configured, a
+    /// local disk error — and must not be mistaken for "not published": the caller reports it
+    /// and tries again later.
+    pub fn is_definitive(&self) -> bool {
+        match self {
+            Self::RelativeWithoutBase { .. }
+            | Self::UnsupportedScheme { .. }
+            | Self::InvalidUri { .. }
+            | Self::EscapesBase { .. }
+            | Self::NotLocalFile { .. }
+            | Self::TooLarge { .. }
+            | Self::HashMismatch { .. }
+            | Self::InvalidReport { .. }
+            | Self::ReportTree { .. }
+            | Self::RootMismatch { .. } => true,
+            Self::Status { status, .. } => {
+                (400..500).contains(status) && *status != 408 && *status != 429
+            }
+            Self::Read { source, .. } => source.kind() == io::ErrorKind::NotFound,
+            Self::NoGateway { .. }
+            | Self::InvalidConfig { .. }
+            | Self::TlsUnavailable { .. }
+            | Self::Transport { .. }
+            | Self::Cache { .. }
+            | Self::HttpClient(_)
+            | Self::Task { .. } => false,
+        }
+    }
+
     fn cache(path: &Path, source: io::Error) -> Self {
         Self::Cache {
             path: path.to_path_buf(),

@@ -151,6 +151,20 @@ pub enum PublishedEpochError {
     Client(#[from] ClientError),
 }
 
+impl PublishedEpochError {
+    /// Whether the report is definitively unusable — the same answer for every reader (no epoch,
+    /// no proposal, a 404, a hash or root that differs from the chain's; see
+    /// [`crate::publication::PublicationError::is_definitive`]) — rather than unreadable for now
+    /// (a network failure, a chain read that failed).
+    pub fn is_definitive(&self) -> bool {
+        match self {
+            Self::NoEpochYet | Self::NotAccepted { .. } | Self::NoProposal { .. } => true,
+            Self::Publication { source, .. } => source.is_definitive(),
+            Self::Client(_) => false,
+        }
+    }
+}
+
 /// An accepted epoch as published: its report, the reward tree rebuilt from it (root checked against
 /// the chain) and the URI it was read from.
 #[derive(Clone, Debug)]

@@ -1,13 +1,35 @@
-//! `epoch verify`: recompute an epoch from chain data and local files and compare it with the epoch
-//! folder and with what the chain holds. A mismatch is a result ([`Verification::matches`] is
-//! false), not an error: the caller decides what it means (the CLI exits with its own code).
+//! `epoch verify`: recompute an epoch and compare it with what was published. A mismatch is a
+//! result (`matches()` is false), not an error: the caller decides what it means (the CLI exits
+//! with its own code).
+//!
+//! Two ways:
+//! - [`Session::verify_epoch`] checks an epoch folder (what an attestor checks before signing, and
+//!   after): the recomputation against the folder's files and, once proposed, the chain;
+//! - [`Session::verify_published_epoch`] needs no folder — only the chain and public URIs, as an
+//!   independent verifier has them: the epoch's record on chain (root, total, report hash), its
+//!   `reportURI` and nonce from its `EpochProposed` event, the published report, and a
+//!   recomputation from the paid outputs and the corpus at their URIs.
+//!   [`Session::verify_published_epochs`] does it for every proposed or accepted epoch.
+//!
+//! A publication that is definitively missing or wrong (a 404, a report whose hash is not the
+//! chain's) is a mismatch; one that cannot be read *now* (refused connection, 5xx) is an error,
+//! never a mismatch and never a match.
 
 use crate::{
-    epoch::{previous_dir, read_epoch_file, read_report, read_tree, EpochSources},
+    epoch::{
+        error_chain, previous_dir, read_epoch_file, read_report, read_tree, ComputedEpoch,
+        EpochPlan, InputsRead, OutputsFrom, PreviousFrom,
+    },
     error::EpochError,
-    ClientError, Session,
+    publication::{report_tree, Fetcher, DEFAULT_CONCURRENCY},
+    ClientError, Progress, Session,
 };
-use alloy::primitives::{B256, U256};
+use alloy::{
+    primitives::{keccak256, B256, U256},
+    rpc::types::Filter,
+};
+use datanet_attribution::{AttributionReport, EpochParams};
+use datanet_bindings::AttributionPool::EpochProposed;
 use serde::Serialize;
 use std::path::Path;
 
@@ -70,15 +92,96 @@ impl Verification {
     }
 }
 
-/// What `epoch verify` needs besides the epoch folder.
+/// What `epoch verify DIR` needs besides the epoch folder.
 pub struct VerifyInputs<'a> {
     /// The epoch number the caller expects (checked against the folder), if any.
     pub epoch: Option<u64>,
+    /// Folder of contributed files; with a fetcher, missing ones are fetched into it.
     pub corpus_dir: &'a Path,
-    pub log: &'a Path,
-    /// The previous epoch's folder; default: the sibling folder named N-1.
+    pub outputs: OutputsFrom<'a>,
+    /// The previous epoch's folder; default: the sibling folder named N-1, else (with a fetcher)
+    /// the previous epoch's report published at its on-chain URI.
     pub previous: Option<&'a Path>,
+    /// Reads published files; `None` fetches nothing.
+    pub fetcher: Option<&'a Fetcher>,
+    pub progress: &'a dyn Progress,
 }
+
+/// What [`Session::verify_published_epoch`] needs: nothing local but a corpus folder (a cache).
+pub struct PublishedVerifyInputs<'a> {
+    /// Folder of contributed files; the files it lacks are fetched into it by their URIs.
+    pub corpus_dir: &'a Path,
+    /// Where the paid outputs are read: normally [`OutputsFrom::Published`].
+    pub outputs: OutputsFrom<'a>,
+    /// The protocol's minimum span (8): the verifier's own, not the report's, so that an epoch
+    /// attributed with another is a mismatch.
+    pub min_span: u32,
+    pub fetcher: &'a Fetcher,
+    pub progress: &'a dyn Progress,
+}
+
+/// One compared field of a published epoch: the recomputed value (if the epoch could be
+/// recomputed), the chain's, and the published report's (if it could be read).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedCheck {
+    pub field: &'static str,
+    pub recomputed: Option<String>,
+    pub on_chain: String,
+    pub published: Option<String>,
+    /// Root and total: the recomputed value is the chain's. Report hash: the recomputed report and
+    /// the published one both hash to the chain's report hash.
+    pub matches: bool,
+}
+
+/// The outcome of [`Session::verify_published_epoch`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedVerification {
+    pub epoch: u64,
+    /// Accepted or pending.
+    pub on_chain: ChainState,
+    /// From the epoch's `EpochProposed` event.
+    pub report_uri: String,
+    pub nonce: u64,
+    /// The recomputed epoch's blocks (`None` if it could not be recomputed).
+    pub from_block: Option<u64>,
+    pub to_block: Option<u64>,
+    pub checks: Vec<PublishedCheck>,
+    /// Why the epoch could not be recomputed, or why the published report is unusable.
+    pub problems: Vec<String>,
+    /// Paid inferences of the recomputed epoch whose output was not found / hashed differently.
+    pub unpublished: Option<usize>,
+    pub mismatched: Option<usize>,
+    /// Where the recomputation's inputs were read.
+    pub inputs: Option<InputsRead>,
+}
+
+impl PublishedVerification {
+    /// Whether every check agrees.
+    pub fn matches(&self) -> bool {
+        self.checks.iter().all(|c| c.matches)
+    }
+
+    /// Names of the fields that differ.
+    pub fn mismatches(&self) -> Vec<&'static str> {
+        self.checks
+            .iter()
+            .filter(|c| !c.matches)
+            .map(|c| c.field)
+            .collect()
+    }
+
+    /// Whether the named check agrees.
+    pub fn check(&self, field: &str) -> bool {
+        self.checks.iter().any(|c| c.field == field && c.matches)
+    }
+}
+
+/// Check names.
+pub const ROOT: &str = "rewards root";
+pub const TOTAL: &str = "total allocated";
+pub const REPORT: &str = "report hash";
 
 impl Session {
     /// Recomputes the epoch in `dir` and compares root, report hash and total with the folder and
@@ -101,19 +204,27 @@ impl Session {
             }
         }
         let previous = previous_dir(inputs.previous, dir, file.epoch());
-        let sources = EpochSources {
+        let previous = match (&previous, inputs.fetcher) {
+            (Some(dir), _) => PreviousFrom::Folder(dir),
+            (None, Some(_)) => PreviousFrom::Published,
+            (None, None) => PreviousFrom::Nothing,
+        };
+        let plan = EpochPlan {
             epoch: file.epoch(),
             to_block: Some(file.to_block),
             from_block: Some(file.from_block),
             min_span: file.min_span,
             corpus_dir: inputs.corpus_dir,
-            log: inputs.log,
-            previous: previous.as_deref(),
+            outputs: inputs.outputs,
+            previous,
+            fetcher: inputs.fetcher,
+            concurrency: DEFAULT_CONCURRENCY,
             report_uri: file.signed.reportURI.clone(),
             // Recompute under the nonce it was signed with: the nonce is not derived from data.
             nonce: Some(file.signed.nonce),
+            progress: inputs.progress,
         };
-        let computed = self.compute_epoch(&sources).await?;
+        let computed = self.compute_epoch_with(&plan).await?;
         let folder_tree = read_tree(dir)?;
         let (folder_report, folder_report_hash) = read_report(dir)?;
 
@@ -195,5 +306,257 @@ impl Session {
             on_chain: state,
             checks,
         })
+    }
+}
+
+impl Session {
+    /// The proposed or accepted epochs, in order: 1 to the current epoch, then the pending one.
+    pub async fn published_epochs(&self) -> Result<Vec<(u64, ChainState)>, ClientError> {
+        let current = self.current_epoch().await?;
+        let mut epochs: Vec<(u64, ChainState)> =
+            (1..=current).map(|n| (n, ChainState::Accepted)).collect();
+        let pending = self
+            .pool()
+            .pendingEpoch()
+            .call()
+            .await
+            .map_err(|e| self.client.call_error("pendingEpoch", e))?;
+        if pending.validAt != 0 && pending.epoch > current {
+            epochs.push((pending.epoch, ChainState::Pending));
+        }
+        Ok(epochs)
+    }
+
+    /// Verifies every proposed or accepted epoch in order (see [`Self::verify_published_epoch`]).
+    pub async fn verify_published_epochs(
+        &self,
+        inputs: &PublishedVerifyInputs<'_>,
+    ) -> Result<Vec<PublishedVerification>, ClientError> {
+        let mut out = Vec::new();
+        for (epoch, _) in self.published_epochs().await? {
+            out.push(self.verify_published_epoch(epoch, inputs).await?);
+        }
+        Ok(out)
+    }
+
+    /// Verifies epoch `epoch` (accepted, or pending) from the chain and public URIs alone:
+    ///
+    /// 1. on chain: its record (accepted: `epochRecord`; pending: `pendingEpoch`) — root, total
+    ///    allocated, report hash — and its `reportURI` and nonce from its latest `EpochProposed`
+    ///    event with that root;
+    /// 2. the report at `reportURI`: its keccak256 against the chain's report hash; its parameters
+    ///    give the epoch's last block (where the attestors cut it);
+    /// 3. the recomputation: from the previous epoch's end (its published report) to that block,
+    ///    with `inputs.min_span`, the outputs and the corpus from their URIs
+    ///    ([`Session::compute_epoch_with`]);
+    /// 4. root, total and report hash of the recomputation against the chain's.
+    ///
+    /// A definitive problem (the report is not at its URI, does not parse, or the previous epoch's
+    /// report does not match the chain; the recomputation allocates nothing) is listed in
+    /// [`PublishedVerification::problems`] and fails the checks it prevents. Reading failures that
+    /// may pass (network, 5xx) and missing corpus files are errors.
+    pub async fn verify_published_epoch(
+        &self,
+        epoch: u64,
+        inputs: &PublishedVerifyInputs<'_>,
+    ) -> Result<PublishedVerification, ClientError> {
+        if epoch == 0 {
+            return Err(EpochError::ZeroEpoch.into());
+        }
+        let pool = self.pool();
+        let current = self.current_epoch().await?;
+        let (state, root, report_hash, total) = if epoch <= current {
+            let r = pool
+                .epochRecord(U256::from(epoch))
+                .call()
+                .await
+                .map_err(|e| self.client.call_error("epochRecord", e))?;
+            (
+                ChainState::Accepted,
+                r.rewardsRoot,
+                r.reportHash,
+                r.totalAllocated,
+            )
+        } else {
+            let p = pool
+                .pendingEpoch()
+                .call()
+                .await
+                .map_err(|e| self.client.call_error("pendingEpoch", e))?;
+            if p.validAt == 0 || p.epoch != epoch {
+                return Err(EpochError::NotPublished {
+                    epoch,
+                    current,
+                    pending: (p.validAt != 0).then_some(p.epoch),
+                }
+                .into());
+            }
+            (
+                ChainState::Pending,
+                p.rewardsRoot,
+                p.reportHash,
+                U256::from(p.totalAllocated),
+            )
+        };
+        let latest = self.client.latest_block().await?;
+        let filter = Filter::new()
+            .address(self.deployment.attribution_pool)
+            .topic1(B256::from(U256::from(epoch)))
+            .topic2(root);
+        let proposals = self
+            .client
+            .events::<EpochProposed>(filter, self.deployment.deployment_block, latest)
+            .await?;
+        let Some((proposed, _)) = proposals.into_iter().next_back() else {
+            return Err(EpochError::NoProposal {
+                epoch,
+                rewards_root: root,
+            }
+            .into());
+        };
+        let report_uri = proposed.reportURI;
+        let nonce = u64::try_from(proposed.nonce).unwrap_or(u64::MAX);
+        let mut problems = Vec::new();
+
+        // The published report.
+        let published: Option<(B256, Option<AttributionReport>)> =
+            match inputs.fetcher.fetch(&report_uri).await {
+                Ok(bytes) => {
+                    let hash = keccak256(&bytes);
+                    if hash != report_hash {
+                        problems.push(format!(
+                        "the report at {report_uri} hashes to {hash}, the chain says {report_hash}"
+                    ));
+                    }
+                    match AttributionReport::from_json(&bytes) {
+                        Ok(report) => Some((hash, Some(report))),
+                        Err(e) => {
+                            problems.push(format!(
+                                "the report at {report_uri} is not an epoch report: {}",
+                                error_chain(&e)
+                            ));
+                            Some((hash, None))
+                        }
+                    }
+                }
+                Err(e) if e.is_definitive() => {
+                    problems.push(format!("no report at {report_uri}: {}", error_chain(&e)));
+                    None
+                }
+                Err(e) => {
+                    return Err(EpochError::ReportUnavailable {
+                        epoch,
+                        uri: report_uri,
+                        source: Box::new(e),
+                    }
+                    .into())
+                }
+            };
+        let report = published.as_ref().and_then(|(_, r)| r.as_ref());
+        let params: Option<EpochParams> = report.map(|r| r.parameters);
+        if let Some(p) = &params {
+            if p.epoch != epoch
+                || p.chain_id != self.client.chain_id()
+                || p.pool != self.deployment.attribution_pool
+            {
+                problems.push(format!(
+                    "the report at {report_uri} is for epoch {} of pool {} on chain {}",
+                    p.epoch, p.pool, p.chain_id
+                ));
+            }
+        }
+
+        // The recomputation, up to the block the report names.
+        let computed: Option<ComputedEpoch> = match &params {
+            None => {
+                problems.push(
+                    "the epoch's last block is unknown without its report: not recomputed".into(),
+                );
+                None
+            }
+            Some(p) => {
+                let plan = EpochPlan {
+                    epoch,
+                    to_block: Some(p.to_block),
+                    from_block: None,
+                    min_span: inputs.min_span,
+                    corpus_dir: inputs.corpus_dir,
+                    outputs: inputs.outputs,
+                    previous: if epoch > 1 {
+                        PreviousFrom::Published
+                    } else {
+                        PreviousFrom::Nothing
+                    },
+                    fetcher: Some(inputs.fetcher),
+                    concurrency: DEFAULT_CONCURRENCY,
+                    report_uri: report_uri.clone(),
+                    nonce: Some(nonce),
+                    progress: inputs.progress,
+                };
+                match self.compute_epoch_with(&plan).await {
+                    Ok(c) => Some(c),
+                    Err(ClientError::Epoch(e)) if definitive(&e) => {
+                        problems.push(format!("not recomputed: {}", error_chain(&e)));
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+
+        let recomputed = computed.as_ref().map(|c| &c.file.signed);
+        let published_root = report.and_then(|r| report_tree(r).ok()).map(|t| t.root());
+        let checks = vec![
+            PublishedCheck {
+                field: ROOT,
+                recomputed: recomputed.map(|r| r.rewardsRoot.to_string()),
+                on_chain: root.to_string(),
+                published: published_root.map(|r| r.to_string()),
+                matches: recomputed.is_some_and(|r| r.rewardsRoot == root),
+            },
+            PublishedCheck {
+                field: TOTAL,
+                recomputed: recomputed.map(|r| r.totalAllocated.to_string()),
+                on_chain: total.to_string(),
+                published: report.map(|r| r.totals.cumulative_allocated.to_string()),
+                matches: recomputed.is_some_and(|r| r.totalAllocated == total),
+            },
+            PublishedCheck {
+                field: REPORT,
+                recomputed: recomputed.map(|r| r.reportHash.to_string()),
+                on_chain: report_hash.to_string(),
+                published: published.as_ref().map(|(h, _)| h.to_string()),
+                matches: recomputed.is_some_and(|r| r.reportHash == report_hash)
+                    && published.as_ref().is_some_and(|(h, _)| *h == report_hash),
+            },
+        ];
+        Ok(PublishedVerification {
+            epoch,
+            on_chain: state,
+            report_uri,
+            nonce,
+            from_block: computed.as_ref().map(|c| c.file.from_block),
+            to_block: computed.as_ref().map(|c| c.file.to_block),
+            checks,
+            problems,
+            unpublished: computed
+                .as_ref()
+                .map(|c| c.outcome.report.unpublished.len()),
+            mismatched: computed.as_ref().map(|c| c.outcome.report.mismatched.len()),
+            inputs: computed.map(|c| c.inputs),
+        })
+    }
+}
+
+/// Whether a failed recomputation is a fact about what was published (a mismatch), rather than a
+/// failure of this verifier (an error).
+fn definitive(e: &EpochError) -> bool {
+    match e {
+        EpochError::NothingAllocated { .. }
+        | EpochError::EmptyRange { .. }
+        | EpochError::BeyondLatest { .. }
+        | EpochError::PreviousReportMismatch { .. } => true,
+        EpochError::PreviousUnavailable { source, .. } => source.is_definitive(),
+        _ => false,
     }
 }

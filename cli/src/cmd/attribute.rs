@@ -1,53 +1,111 @@
-//! `datanet attribute`: build an epoch (report, reward tree, epoch file) from chain data and local files.
+//! `datanet attribute`: build an epoch (report, reward tree, epoch file) from chain data, published
+//! URIs and local folders.
 
 use super::{print_json, Common};
+use crate::{opts::GatewayOpts, ui::Bar};
 use anyhow::Result;
 use clap::Args;
 use datanet_client::{
-    epoch::{previous_dir, write_epoch_dir, EpochSources},
+    epoch::{
+        previous_dir, write_epoch_dir, ComputedEpoch, EpochPlan, InputsRead, OutputsFrom,
+        PreviousFrom,
+    },
     error::EpochError,
+    publication::{Fetcher, DEFAULT_CONCURRENCY},
 };
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Compute epoch N: reads the accepted contributions and the `InferencePaid` events from chain, matches
-/// the paid outputs (from --log) against the contributed files (in --corpus), and writes report.json,
-/// tree.json and epoch.json into --out. Deterministic: anyone can re-run it and get the same bytes.
+/// `datanet attribute --help`.
+pub const LONG_ABOUT: &str = "\
+Build an epoch: compute epoch N and write report.json, tree.json and epoch.json into --out.
+
+Everything comes from the chain and what others published, unless you say otherwise:
+  - payments: the pool's InferencePaid events, from the block after the previous epoch to
+    --to-block (default: the latest block);
+  - their outputs: the files the payers published at the URIs of the OutputsPublished events of
+    those blocks (`datanet pay --outputs-uri`), matched by inference id (keccak256 of the text),
+    or --log FILE. A paid output found nowhere (no URI, a 404, not in the file, a tampered line)
+    is listed in the report and its share stays in the pool. A host that cannot be reached now
+    (refused connection, timeout, 5xx, after retries) is an error naming the URI, never counted
+    as unpublished: another party who reaches it would compute another report;
+  - the corpus: the accepted contributions of the paid models' datanets, in commit order, their
+    files looked up by keccak256 in --corpus and, when missing, fetched by their on-chain URIs
+    into it (checked, resumable; --offline to refuse). A file nobody can fetch is an error:
+    the epoch cannot be attributed honestly without it;
+  - the previous epoch: --previous, or the sibling folder N-1, or else epoch N-1's report
+    published at its on-chain reportURI (checked against the chain's report hash and root).
+
+Deterministic: anyone who runs it on the same chain gets the same bytes. Nothing is written
+to --out unless the whole epoch is computed.
+
+Example: datanet attribute --epoch 2 --out epochs/2 --report-uri https://me.example/epochs/2/report.json";
+
 #[derive(Args)]
 pub struct AttributeArgs {
     #[command(flatten)]
     pub common: Common,
     #[command(flatten)]
     pub epoch: EpochInputArgs,
-    /// The epoch folder to write (e.g. epochs/1).
+    /// The epoch folder to write (e.g. epochs/1); written only once the epoch is computed.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Last block of the epoch; default: the latest block.
     #[arg(long, value_name = "BLOCK")]
     to_block: Option<u64>,
-    /// Minimum span length in tokens.
+    /// Minimum span length in tokens (the protocol's is 8; `epoch verify` checks with 8).
     #[arg(long, default_value_t = 8, value_name = "TOKENS")]
     min_span: u32,
-    /// Where the report will be published; signed and stored on chain.
+    /// Where the report will be published; signed and stored on chain, read by verifiers and
+    /// contributors (https://…, ipfs://…).
     #[arg(long, default_value = "report.json", value_name = "URI")]
     report_uri: String,
 }
 
 /// Inputs shared by `attribute` and `epoch verify`.
 #[derive(Args)]
+#[command(next_help_heading = "Epoch inputs")]
 pub struct EpochInputArgs {
     /// The epoch number (1 for the first).
     #[arg(long, value_name = "N")]
     pub epoch: Option<u64>,
-    /// Folder of contributed files (matched to contributions by keccak256).
-    #[arg(long, value_name = "DIR")]
+    /// Folder of contributed files, matched to contributions by keccak256 (names do not matter).
+    /// The files it lacks are fetched by their on-chain URIs into it (named 0x<keccak256>,
+    /// checked, resumable), unless --offline.
+    #[arg(long, default_value = "corpus", value_name = "DIR")]
     pub corpus: PathBuf,
-    /// JSONL log of paid outputs (`{"output": "…"}` per line).
+    /// A local JSONL log of the paid outputs ({"output": "…"} per line), instead of the files the
+    /// payers published at the URIs of the epoch's OutputsPublished events.
     #[arg(long, value_name = "FILE")]
-    pub log: PathBuf,
-    /// The previous epoch's folder; default: the sibling folder named N-1.
+    pub log: Option<PathBuf>,
+    /// The previous epoch's folder; default: the sibling folder named N-1, else epoch N-1's report
+    /// published at its on-chain reportURI.
     #[arg(long, value_name = "DIR")]
     pub previous: Option<PathBuf>,
+    /// Fetch nothing: every corpus file must be in --corpus, the outputs come from --log and the
+    /// previous epoch from its folder.
+    #[arg(long, requires = "log")]
+    pub offline: bool,
+    #[command(flatten)]
+    pub gateway: GatewayOpts,
+}
+
+impl EpochInputArgs {
+    /// The fetcher for published URIs, or `None` with --offline.
+    pub fn fetcher(&self) -> Result<Option<Fetcher>> {
+        if self.offline {
+            return Ok(None);
+        }
+        Ok(Some(self.gateway.fetcher()?))
+    }
+
+    /// Where the outputs are read.
+    pub fn outputs(&self) -> OutputsFrom<'_> {
+        match &self.log {
+            Some(log) => OutputsFrom::Log(log),
+            None => OutputsFrom::Published,
+        }
+    }
 }
 
 pub async fn run(args: AttributeArgs) -> Result<()> {
@@ -57,44 +115,39 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
     if epoch == 0 {
         return Err(EpochError::ZeroEpoch.into());
     }
+    let fetcher = args.epoch.fetcher()?;
     let session = args.common.read_session().await?;
     let current = session.current_epoch().await?;
     if current >= epoch {
         return Err(EpochError::AlreadyAccepted { epoch, current }.into());
     }
     let previous = previous_dir(args.epoch.previous.as_deref(), &args.out, epoch);
-    let sources = EpochSources {
+    let bar = Bar::new(args.common.json);
+    let plan = EpochPlan {
         epoch,
         to_block: args.to_block,
         from_block: None,
         min_span: args.min_span,
         corpus_dir: &args.epoch.corpus,
-        log: &args.epoch.log,
-        previous: previous.as_deref(),
+        outputs: args.epoch.outputs(),
+        previous: match &previous {
+            Some(dir) => PreviousFrom::Folder(dir),
+            None => PreviousFrom::Published,
+        },
+        fetcher: fetcher.as_ref(),
+        concurrency: DEFAULT_CONCURRENCY,
         report_uri: args.report_uri.clone(),
         nonce: None,
+        progress: &bar,
     };
-    let computed = session.compute_epoch(&sources).await?;
+    let computed = session.compute_epoch_with(&plan).await?;
+    drop(bar);
     write_epoch_dir(&args.out, &computed)?;
-    let report = &computed.outcome.report;
     let token = session.token().await?;
     if args.common.json {
-        return print_json(&json!({
-            "epoch": epoch,
-            "dir": args.out,
-            "fromBlock": computed.file.from_block,
-            "toBlock": computed.file.to_block,
-            "inferences": report.inferences.len(),
-            "rewardsRoot": computed.file.signed.rewardsRoot,
-            "nonce": computed.file.signed.nonce,
-            "totalAllocated": computed.file.signed.totalAllocated.to_string(),
-            "epochAllocated": report.totals.allocated.to_string(),
-            "unallocated": report.totals.unallocated.to_string(),
-            "reportHash": computed.file.signed.reportHash,
-            "unpublished": report.unpublished.len(),
-            "accounts": report.accounts.len(),
-        }));
+        return print_json(&summary_json(epoch, &args.out, &computed));
     }
+    let report = &computed.outcome.report;
     let attributed = report
         .inferences
         .iter()
@@ -104,9 +157,10 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
         "Epoch {epoch}: blocks {}..={}",
         computed.file.from_block, computed.file.to_block
     );
+    print_inputs(&computed.inputs, args.epoch.log.as_deref());
     println!(
         "  {} paid output(s), {attributed} reuse contributed data",
-        report.inferences.len()
+        report.inferences.len() + report.unpublished.len() + report.mismatched.len()
     );
     println!(
         "  allocated this epoch  {}",
@@ -121,10 +175,10 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
         token.amount(computed.file.signed.totalAllocated),
         report.accounts.len()
     );
-    if !report.unpublished.is_empty() {
+    let missing = report.unpublished.len() + report.mismatched.len();
+    if missing > 0 {
         println!(
-            "  {} paid output(s) not in the log: listed in the report, their share stays in the pool",
-            report.unpublished.len()
+            "  {missing} paid output(s) not published: listed in the report, their share stays in the pool"
         );
     }
     println!(
@@ -137,9 +191,83 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
     );
     println!("  proposal nonce        {}", computed.file.signed.nonce);
     println!(
-        "Wrote {}/{{report,tree,epoch}}.json; next: `datanet epoch sign {}` by each attestor",
+        "Wrote {}/{{report,tree,epoch}}.json; publish report.json at {}, then `datanet epoch sign {}` by each attestor",
         args.out.display(),
+        computed.file.signed.reportURI,
         args.out.display()
     );
     Ok(())
+}
+
+/// `attribute --json`.
+fn summary_json(epoch: u64, out: &Path, computed: &ComputedEpoch) -> serde_json::Value {
+    let report = &computed.outcome.report;
+    let sync = computed.inputs.corpus_sync.as_ref();
+    json!({
+        "epoch": epoch,
+        "dir": out,
+        "fromBlock": computed.file.from_block,
+        "toBlock": computed.file.to_block,
+        "inferences": report.inferences.len(),
+        "rewardsRoot": computed.file.signed.rewardsRoot,
+        "nonce": computed.file.signed.nonce,
+        "totalAllocated": computed.file.signed.totalAllocated.to_string(),
+        "epochAllocated": report.totals.allocated.to_string(),
+        "unallocated": report.totals.unallocated.to_string(),
+        "reportHash": computed.file.signed.reportHash,
+        "reportURI": computed.file.signed.reportURI,
+        "unpublished": report.unpublished.len(),
+        "mismatched": report.mismatched.len(),
+        "accounts": report.accounts.len(),
+        "previous": computed.inputs.previous,
+        "corpusFiles": computed.inputs.corpus_files,
+        "corpusFetched": sync.map_or(0, |s| s.fetched),
+        "outputs": computed.inputs.outputs,
+    })
+}
+
+/// Where the inputs came from, for people.
+pub fn print_inputs(inputs: &InputsRead, log: Option<&Path>) {
+    if let Some(previous) = &inputs.previous {
+        println!("  builds on             {previous}");
+    }
+    match &inputs.corpus_sync {
+        Some(s) => println!(
+            "  corpus                {} file(s), {} fetched by URI ({:.1} MB)",
+            inputs.corpus_files,
+            s.fetched,
+            s.bytes_fetched as f64 / 1e6
+        ),
+        None => println!(
+            "  corpus                {} file(s), all in the folder",
+            inputs.corpus_files
+        ),
+    }
+    match log {
+        Some(log) => println!("  outputs from          {}", log.display()),
+        None if inputs.outputs.is_empty() => {
+            println!("  outputs from          no OutputsPublished URI in these blocks")
+        }
+        None => {
+            for o in &inputs.outputs {
+                match &o.unavailable {
+                    Some(reason) => println!(
+                        "  outputs at            {}: not published ({reason})",
+                        o.uri
+                    ),
+                    None => println!(
+                        "  outputs at            {}: {} line(s), {} paid here{}",
+                        o.uri,
+                        o.outputs,
+                        o.matched,
+                        if o.rejected_lines.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {} bad line(s) skipped", o.rejected_lines.len())
+                        }
+                    ),
+                }
+            }
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! `datanet epoch sign|propose|accept|verify`.
 
 use super::{attribute::EpochInputArgs, print_json, Common};
-use crate::ui::Table;
+use crate::ui::{Bar, Table};
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
-use datanet_client::{epoch::read_epoch_file, verify::VerifyInputs};
+use datanet_client::{
+    epoch::read_epoch_file,
+    verify::{PublishedVerification, PublishedVerifyInputs, VerifyInputs, REPORT, ROOT, TOTAL},
+};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -23,8 +26,9 @@ enum EpochAction {
     Propose(ProposeArgs),
     /// Make the pending epoch claimable once its challenge period has passed (anyone may).
     Accept(AcceptArgs),
-    /// Recompute an epoch from chain data and local files and compare it with the folder and the
-    /// chain. Exits with status 3 when they differ.
+    /// Recompute an epoch and compare it with what was published: an epoch folder, or (without
+    /// DIR) the chain and the report at its on-chain URI. Exits with status 3 when they differ.
+    #[command(long_about = VERIFY_LONG_ABOUT)]
     Verify(VerifyArgs),
     /// Veto the pending epoch (guardian): it can never be proposed again as signed.
     Veto(AcceptArgs),
@@ -55,31 +59,76 @@ struct AcceptArgs {
     common: Common,
 }
 
+/// `datanet epoch verify --help`.
+const VERIFY_LONG_ABOUT: &str = "\
+Recompute an epoch and compare it with what was published. Exit status 3 on any difference.
+
+Without DIR, as an independent verifier, with nothing but the RPC endpoint and the deployment
+file: for epoch N (--epoch N; default: every proposed or accepted epoch in order, as a table)
+  - the chain gives its root, total allocated and report hash (accepted or pending), and its
+    EpochProposed event the report URI and nonce;
+  - the report is fetched at that URI and its keccak256 checked against the chain's;
+  - the epoch is recomputed up to the block the report names, from the end of the previous
+    epoch (its published report), with the paid outputs at their OutputsPublished URIs, the
+    corpus at its contributions' URIs (fetched into --corpus, kept for next time) and the
+    protocol's --min-span;
+  - root, total and report hash must equal the chain's (an epoch attributed with another
+    minimum span, other outputs or a doctored report does not verify).
+
+With DIR, as an attestor before signing (and anyone after): the folder's epoch.json, tree.json
+and report.json against a recomputation with the folder's own parameters and, once proposed,
+against the chain.
+
+A publication that is definitively wrong or missing (a 404, a hash that differs from the
+chain's) is a mismatch; one that cannot be read now (refused connection, 5xx) is an error
+(exit 1), never a verdict.
+
+Examples:
+  datanet epoch verify                      # every epoch: epoch, status, root, total, report
+  datanet epoch verify --epoch 3 --json
+  datanet epoch verify epochs/3             # an attestor's folder";
+
 #[derive(Args)]
 struct VerifyArgs {
     #[command(flatten)]
     common: Common,
-    /// The epoch folder to check.
-    dir: PathBuf,
+    /// An epoch folder to check (holding epoch.json, tree.json, report.json); without it the
+    /// epoch is checked against the chain and its published report.
+    dir: Option<PathBuf>,
     #[command(flatten)]
     inputs: EpochInputArgs,
+    /// Minimum span in tokens to recompute with (the protocol's); an epoch attributed with
+    /// another does not verify. (With DIR, the folder's own is used.)
+    #[arg(
+        long,
+        default_value_t = 8,
+        value_name = "TOKENS",
+        conflicts_with = "dir"
+    )]
+    min_span: u32,
 }
 
-/// The recomputed epoch differs from the folder or the chain (exit status 3).
+/// The recomputed epoch(s) differ from the folder or the chain (exit status 3).
 #[derive(Debug)]
 pub struct Mismatch {
-    pub epoch: u64,
-    pub fields: Vec<&'static str>,
+    /// Each epoch that does not verify, with the fields that differ.
+    pub epochs: Vec<(u64, Vec<&'static str>)>,
 }
 
 impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "epoch {} does not verify: {} differ(s)",
-            self.epoch,
-            self.fields.join(", ")
-        )
+        let parts: Vec<String> = self
+            .epochs
+            .iter()
+            .map(|(epoch, fields)| {
+                format!(
+                    "epoch {epoch} does not verify: {} differ{}",
+                    fields.join(", "),
+                    if fields.len() == 1 { "s" } else { "" }
+                )
+            })
+            .collect();
+        f.write_str(&parts.join("; "))
     }
 }
 
@@ -168,14 +217,30 @@ async fn accept(args: AcceptArgs) -> Result<()> {
 }
 
 async fn verify(args: VerifyArgs) -> Result<()> {
+    if args.inputs.epoch == Some(0) {
+        bail!("epochs are numbered from 1");
+    }
+    match args.dir.clone() {
+        Some(dir) => verify_dir(args, dir).await,
+        None => verify_published(args).await,
+    }
+}
+
+/// `epoch verify DIR`.
+async fn verify_dir(args: VerifyArgs, dir: PathBuf) -> Result<()> {
+    let fetcher = args.inputs.fetcher()?;
     let session = args.common.read_session().await?;
+    let bar = Bar::new(args.common.json);
     let inputs = VerifyInputs {
         epoch: args.inputs.epoch,
         corpus_dir: &args.inputs.corpus,
-        log: &args.inputs.log,
+        outputs: args.inputs.outputs(),
         previous: args.inputs.previous.as_deref(),
+        fetcher: fetcher.as_ref(),
+        progress: &bar,
     };
-    let v = session.verify_epoch(&args.dir, &inputs).await?;
+    let v = session.verify_epoch(&dir, &inputs).await?;
+    drop(bar);
     if args.common.json {
         print_json(&json!({
             "epoch": v.epoch,
@@ -205,8 +270,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
     }
     if !v.matches() {
         return Err(Mismatch {
-            epoch: v.epoch,
-            fields: v.mismatches(),
+            epochs: vec![(v.epoch, v.mismatches())],
         }
         .into());
     }
@@ -220,4 +284,158 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `epoch verify [--epoch N]`: from the chain and published URIs alone.
+async fn verify_published(args: VerifyArgs) -> Result<()> {
+    if args.inputs.offline {
+        bail!("verifying without an epoch folder reads the published report and outputs: drop --offline, or pass the epoch folder");
+    }
+    if args.inputs.previous.is_some() {
+        bail!("--previous names a folder for `epoch verify DIR`; without DIR the previous epoch is read from its published report");
+    }
+    if args.inputs.log.is_some() && args.inputs.epoch.is_none() {
+        bail!("--log holds one epoch's outputs: pass --epoch N with it");
+    }
+    let Some(fetcher) = args.inputs.fetcher()? else {
+        bail!("fetching is off");
+    };
+    let session = args.common.read_session().await?;
+    let bar = Bar::new(args.common.json);
+    let inputs = PublishedVerifyInputs {
+        corpus_dir: &args.inputs.corpus,
+        outputs: args.inputs.outputs(),
+        min_span: args.min_span,
+        fetcher: &fetcher,
+        progress: &bar,
+    };
+    let started = std::time::Instant::now();
+    let (single, verifications) = match args.inputs.epoch {
+        Some(epoch) => (
+            true,
+            vec![session.verify_published_epoch(epoch, &inputs).await?],
+        ),
+        None => (false, session.verify_published_epochs(&inputs).await?),
+    };
+    drop(bar);
+    let elapsed = started.elapsed().as_secs_f64();
+    let all_match = verifications.iter().all(PublishedVerification::matches);
+    if args.common.json {
+        if single {
+            print_json(&published_json(&verifications[0]))?;
+        } else {
+            print_json(&json!({
+                "match": all_match,
+                "epochs": verifications.iter().map(published_json).collect::<Vec<_>>(),
+            }))?;
+        }
+    } else if single {
+        print_published(&verifications[0], args.inputs.log.as_deref());
+    } else if verifications.is_empty() {
+        println!("No epoch proposed or accepted yet: nothing to verify");
+    } else {
+        let ok = |b: bool| if b { "ok" } else { "DIFFERS" };
+        let mut table = Table::new(&[
+            "epoch",
+            "status",
+            "blocks",
+            "root",
+            "total",
+            "report",
+            "unpublished",
+        ]);
+        for v in &verifications {
+            table.row(vec![
+                v.epoch.to_string(),
+                v.on_chain.as_str().to_string(),
+                match (v.from_block, v.to_block) {
+                    (Some(a), Some(b)) => format!("{a}..={b}"),
+                    _ => "-".into(),
+                },
+                ok(v.check(ROOT)).into(),
+                ok(v.check(TOTAL)).into(),
+                ok(v.check(REPORT)).into(),
+                v.unpublished
+                    .map_or("-".into(), |n| (n + v.mismatched.unwrap_or(0)).to_string()),
+            ]);
+        }
+        table.print();
+        for v in &verifications {
+            for p in &v.problems {
+                println!("  epoch {}: {p}", v.epoch);
+            }
+        }
+    }
+    let mismatched: Vec<(u64, Vec<&'static str>)> = verifications
+        .iter()
+        .filter(|v| !v.matches())
+        .map(|v| (v.epoch, v.mismatches()))
+        .collect();
+    if !mismatched.is_empty() {
+        return Err(Mismatch { epochs: mismatched }.into());
+    }
+    if !args.common.json && !verifications.is_empty() {
+        println!(
+            "verified: {} epoch(s) recomputed from chain data and published URIs match the chain and their published reports ({elapsed:.1}s)",
+            verifications.len()
+        );
+    }
+    Ok(())
+}
+
+fn published_json(v: &PublishedVerification) -> serde_json::Value {
+    json!({
+        "epoch": v.epoch,
+        "onChain": v.on_chain.as_str(),
+        "match": v.matches(),
+        "rootOk": v.check(ROOT),
+        "totalOk": v.check(TOTAL),
+        "reportOk": v.check(REPORT),
+        "reportURI": v.report_uri,
+        "nonce": v.nonce,
+        "fromBlock": v.from_block,
+        "toBlock": v.to_block,
+        "checks": v.checks,
+        "problems": v.problems,
+        "unpublished": v.unpublished,
+        "mismatched": v.mismatched,
+        "inputs": v.inputs,
+    })
+}
+
+fn print_published(v: &PublishedVerification, log: Option<&std::path::Path>) {
+    println!(
+        "Epoch {}, {} on chain; report {} (nonce {})",
+        v.epoch,
+        v.on_chain.as_str(),
+        v.report_uri,
+        v.nonce
+    );
+    if let (Some(from), Some(to)) = (v.from_block, v.to_block) {
+        println!("  recomputed over blocks {from}..={to}");
+    }
+    if let Some(inputs) = &v.inputs {
+        super::attribute::print_inputs(inputs, log);
+    }
+    if let Some(n) = v.unpublished {
+        let n = n + v.mismatched.unwrap_or(0);
+        if n > 0 {
+            println!("  {n} paid output(s) not published (listed in the report)");
+        }
+    }
+    let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let mut table = Table::new(&["", "recomputed", "on chain", "published report", ""]);
+    for c in &v.checks {
+        table.row(vec![
+            c.field.to_string(),
+            dash(&c.recomputed),
+            c.on_chain.clone(),
+            dash(&c.published),
+            if c.matches { "ok" } else { "DIFFERS" }.to_string(),
+        ]);
+    }
+    table.print();
+    for p in &v.problems {
+        println!("  {p}");
+    }
 }

@@ -68,6 +68,7 @@ enum Command {
     /// The corpus: fetch every accepted contribution's file by its URI into a checked cache.
     Corpus(sync::CorpusArgs),
     /// Build an epoch: attribute paid outputs to contributed data; write report, tree and epoch file.
+    #[command(long_about = attribute::LONG_ABOUT)]
     Attribute(attribute::AttributeArgs),
     /// Sign, propose, accept, veto and verify reward epochs.
     Epoch(epoch::EpochArgs),

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod publish;
 
 use alloy::{
     hex,
@@ -276,6 +277,35 @@ impl Devnet {
     pub fn run_raw(&self, args: &[&str]) -> Run {
         let mut cmd = self.command();
         cmd.args(args);
+        Run::of(args, cmd.output().expect("datanet runs"))
+    }
+
+    /// A folder for an independent party: it holds this chain's deployment file and nothing else.
+    pub fn fresh_party(&self) -> TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let deployments = dir.path().join("deployments");
+        std::fs::create_dir_all(&deployments).expect("mkdir");
+        let name = format!("{}.json", self.chain_id());
+        std::fs::copy(
+            self.path("deployments").join(&name),
+            deployments.join(&name),
+        )
+        .expect("copy the deployment file");
+        dir
+    }
+
+    /// Runs `datanet ARGS --rpc-url URL [--private-key <anvil key i>]` in `folder` (e.g. a
+    /// [`Devnet::fresh_party`]), with `HOME` there too.
+    pub fn run_in(&self, folder: &Path, key: Option<usize>, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.current_dir(folder)
+            .env("HOME", folder)
+            .env_remove("DATANET_IPFS_GATEWAY")
+            .args(args)
+            .args(["--rpc-url", &self.url()]);
+        if let Some(i) = key {
+            cmd.args(["--private-key", &self.key(i)]);
+        }
         Run::of(args, cmd.output().expect("datanet runs"))
     }
 
