@@ -1,7 +1,7 @@
 //! The client library against hostile and slow providers: the log scanner splitting pages refused
 //! for their result count, a send whose answer is lost recovered by hash (never sent twice), a
 //! receipt wait that times out naming the transaction, retries through rate limits, and a node that
-//! is not up yet when the client connects.
+//! is not up yet when the client connects, and TLS on https:// endpoints.
 
 mod common;
 
@@ -164,4 +164,41 @@ async fn reads_are_retried_through_rate_limits_and_a_node_that_is_not_up_yet() {
     assert_eq!(client.chain_id(), 31337);
     assert!(client.stats().retries > 0);
     drop(starter.join().unwrap());
+}
+
+/// An `https://` endpoint is spoken to over TLS (the default `rustls` feature): the first bytes the
+/// server sees are a TLS handshake record, and a server that is not one fails in one line naming
+/// the endpoint.
+#[test]
+fn https_endpoints_speak_tls() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let first_bytes = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            match listener.accept() {
+                Ok((mut socket, _)) => {
+                    socket.set_nonblocking(false).unwrap();
+                    let mut head = [0u8; 3];
+                    socket.read_exact(&mut head).ok()?;
+                    return Some(head); // dropping the socket ends the handshake
+                }
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(_) => return None,
+            }
+        }
+    });
+    let net = Devnet::start();
+    let run = net.run_raw(&["datanet", "show", "1", "--retries", "0", "--rpc-url", &url]);
+    let head = first_bytes
+        .join()
+        .unwrap()
+        .expect("the client never connected to the https endpoint");
+    // ContentType::Handshake (22), protocol version 3.x: a ClientHello, not plain HTTP.
+    assert_eq!(head[..2], [0x16, 0x03], "not a TLS record: {head:x?}");
+    run.failure(&["cannot reach the rpc endpoint", &url]);
 }
