@@ -93,13 +93,15 @@ struct World {
 
 struct Step(Instant);
 
+/// Prints a step's title with the time since the demo started; its duration when dropped.
+fn step(started: Instant, title: &str) -> Step {
+    println!("\n==> [{:>5.1}s] {title}", started.elapsed().as_secs_f64());
+    Step(Instant::now())
+}
+
 impl World {
     fn step(&self, title: &str) -> Step {
-        println!(
-            "\n==> [{:>5.1}s] {title}",
-            self.started.elapsed().as_secs_f64()
-        );
-        Step(Instant::now())
+        step(self.started, title)
     }
 
     fn party(&self, name: &str) -> Result<&Party> {
@@ -238,7 +240,7 @@ fn show(party: &str, program: &str, args: &[&str]) {
 
 fn short(arg: &str) -> String {
     let hex = arg.starts_with("0x") && arg[2..].chars().all(|c| c.is_ascii_hexdigit());
-    if hex && (arg.len() == 42 || arg.len() == 66) {
+    if hex && arg.len() >= 42 {
         format!("{}…{}", &arg[..6], &arg[arg.len() - 4..])
     } else {
         arg.to_string()
@@ -286,6 +288,14 @@ fn b256(value: &Value) -> Result<B256> {
         .context("a 0x hash")?
         .parse()
         .with_context(|| format!("{value} is not a hash"))
+}
+
+fn verdict(ok: &Value) -> &'static str {
+    if *ok == true {
+        "ok"
+    } else {
+        "MISMATCH"
+    }
 }
 
 fn number(value: &Value) -> Result<u64> {
@@ -369,7 +379,10 @@ pub async fn run(root: &Path) -> Result<()> {
     let publish = work.join("publish");
     std::fs::create_dir_all(&publish)?;
 
-    println!("\n==> [  0.0s] the world: the datanet binary, anvil, a publication host");
+    let s = step(
+        started,
+        "the world: the datanet binary, anvil, a publication host",
+    );
     let datanet = build_datanet(root)?;
     let anvil = Anvil::new()
         .path(npm_bin(root, "anvil"))
@@ -398,6 +411,7 @@ pub async fn run(root: &Path) -> Result<()> {
         world.host,
         world.publish.display()
     );
+    drop(s);
     let result = story(&mut world).await;
     drop(server);
     drop(anvil);
@@ -497,16 +511,172 @@ async fn story(world: &mut World) -> Result<bool> {
     }
     drop(s);
     let world = &*world;
-    let p = |name| world.party(name);
 
     let s = world.step(
         "the deployer deploys: 3 attestors (2 signatures needed), 1 h challenge period, a guardian, a treasury",
     );
-    let mut deploy: Vec<String> = vec!["deploy".into()];
-    for a in ATTESTORS {
-        deploy.extend(["--attestor".into(), p(a)?.address()?.to_string()]);
+    let chain = deploy(world).await?;
+    drop(s);
+
+    let s = world.step("the curator creates two datanets (bond 2 DATA, review period 1 day)");
+    let datanets = create_datanets(world).await?;
+    drop(s);
+
+    contributions(world, &datanets).await?;
+
+    let s = world.step(
+        "the curator reviews what contributors announced: spam rejected (bond to the treasury), the late note left unreviewed",
+    );
+    review(world).await?;
+    drop(s);
+
+    let s = world.step("a day passes; bob finalizes carol's unreviewed late note: auto-accepted");
+    devchain::advance(&chain, REVIEW_PERIOD + 1).await?;
+    let bob = world.party("bob")?;
+    let carol = world.download(
+        bob,
+        &world.url("carol", "contributions.json"),
+        "inbox/carol.json",
+    )?;
+    let late = serde_json::from_slice::<Vec<Value>>(&carol)?
+        .iter()
+        .find(|e| {
+            e["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("late-note.txt"))
+        })
+        .and_then(|e| e["contributionId"].as_str())
+        .context("carol announced her late note")?
+        .to_string();
+    world.datanet(bob, &["finalize", &late]).await?;
+    drop(s);
+
+    let s = world.step("the model owner registers a model on both datanets (owner share 20%)");
+    let model = register_model(world, &datanets).await?;
+    drop(s);
+
+    let mut claimed_run: BTreeMap<&str, U256> = BTreeMap::new();
+    for epoch in [1u64, 2] {
+        let s = world.step(&format!(
+            "epoch {epoch}: the app pays for the model's outputs and publishes them"
+        ));
+        pay(world, epoch, &model).await?;
+        drop(s);
+
+        // Epoch 1: attestor-a leads, b and c sign too. Epoch 2: attestor-a is away; b leads and c
+        // signs: 2 of 3 are enough.
+        let (leader, others): (&'static str, &[&'static str]) = if epoch == 1 {
+            ("attestor-a", &["attestor-b", "attestor-c"])
+        } else {
+            ("attestor-b", &["attestor-c"])
+        };
+        let s = world.step(&format!(
+            "epoch {epoch}: {leader} computes it from chain and URIs and publishes it; {} recompute, compare and sign; {leader} proposes",
+            others.join(" and ")
+        ));
+        let (signers, proposal) = attest_and_propose(world, epoch, leader, others).await?;
+        println!("    proposed with the signatures of {}", signers.join(", "));
+        if epoch == 1 {
+            let vetoed = world
+                .datanet(world.party("guardian")?, &["epoch", "veto"])
+                .await?;
+            println!(
+                "    the guardian vetoed epoch {}; the signed proposal is dead",
+                vetoed["epoch"]
+            );
+            let proposal: Vec<&str> = proposal.iter().map(String::as_str).collect();
+            let line = world
+                .datanet_refused(world.party(leader)?, &proposal)
+                .await?;
+            println!("    replaying it with the same signatures is refused: {line}");
+            let (signers, _) = attest_and_propose(world, epoch, leader, others).await?;
+            println!(
+                "    recomputed under the new proposal nonce and proposed again with the signatures of {}",
+                signers.join(", ")
+            );
+        }
+        drop(s);
+
+        let s = world.step(&format!(
+            "epoch {epoch}: the challenge period passes; alice accepts (anyone may); the verifier recomputes it"
+        ));
+        let alice = world.party("alice")?;
+        let line = world.datanet_refused(alice, &["epoch", "accept"]).await?;
+        println!("    accepting early is refused: {line}");
+        devchain::advance(&chain, CHALLENGE_PERIOD + 1).await?;
+        world.datanet(alice, &["epoch", "accept"]).await?;
+        verify(world, epoch).await?;
+        drop(s);
+
+        let s = world.step(&format!(
+            "epoch {epoch}: contributors claim with their wallet and the deployment file only"
+        ));
+        let (a, b, c) = tokio::join!(
+            claim(world, "alice"),
+            claim(world, "bob"),
+            claim(world, "carol")
+        );
+        for (name, got) in [("alice", a?), ("bob", b?), ("carol", c?)] {
+            *claimed_run.entry(name).or_default() += got;
+        }
+        drop(s);
     }
-    deploy.extend(
+
+    let s = world.step("the model owner withdraws its credited share");
+    let owner = world.party("model-owner")?;
+    let credit = chain.owner_credit(owner.address()?).await?;
+    let before = chain.balance(owner.address()?).await?;
+    let out = world.datanet(owner, &["model", "withdraw-share"]).await?;
+    let withdrawn = u256(&out["amount"])?;
+    let after = chain.balance(owner.address()?).await?;
+    ensure!(
+        withdrawn == credit && after - before == credit,
+        "the model owner withdrew {} of a {} credit",
+        fmt(withdrawn),
+        fmt(credit)
+    );
+    println!("    withdrew {} DATA", fmt(withdrawn));
+    drop(s);
+
+    let s = world.step("the verifier recomputes every epoch once more, from chain and URIs");
+    let verifier = world.party("verifier")?;
+    let all = world.datanet(verifier, &["epoch", "verify"]).await?;
+    for e in all["epochs"]
+        .as_array()
+        .context("verify lists the epochs")?
+    {
+        println!(
+            "    epoch {}: {}, root {}, total {}, report {}",
+            e["epoch"],
+            e["onChain"].as_str().unwrap_or("?"),
+            verdict(&e["rootOk"]),
+            verdict(&e["totalOk"]),
+            verdict(&e["reportOk"])
+        );
+    }
+    ensure!(
+        all["match"] == true,
+        "the verifier's recomputation differs: {all}"
+    );
+    drop(s);
+
+    let s = world.step("the world checks on-chain balances against the published reports");
+    let ok = reconcile(world, &chain, &claimed_run).await?;
+    drop(s);
+    Ok(ok)
+}
+
+/// The deployer deploys, every other party gets a copy of the deployment file, and the deployer
+/// sends tokens to the contributors and the payer. Returns the world's read-only view of the chain
+/// (for its clock and the final checks).
+async fn deploy(world: &World) -> Result<Session> {
+    let deployer = world.party("deployer")?;
+    let address = |name| -> Result<String> { Ok(world.party(name)?.address()?.to_string()) };
+    let mut args: Vec<String> = vec!["deploy".into()];
+    for a in ATTESTORS {
+        args.extend(["--attestor".into(), address(a)?]);
+    }
+    args.extend(
         [
             "--threshold",
             "2",
@@ -518,52 +688,47 @@ async fn story(world: &mut World) -> Result<bool> {
             "1d",
             "--protocol-fee-bps",
             "500",
-            "--guardian",
         ]
         .map(String::from),
     );
-    deploy.push(p("guardian")?.address()?.to_string());
-    deploy.push("--treasury".into());
-    deploy.push(p("treasury")?.address()?.to_string());
+    args.extend(["--guardian".into(), address("guardian")?]);
+    args.extend(["--treasury".into(), address("treasury")?]);
     let deployed = world
         .datanet(
-            p("deployer")?,
-            &deploy.iter().map(String::as_str).collect::<Vec<_>>(),
+            deployer,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
         )
         .await?;
-    let chain_id = number(&deployed["chainId"])?;
-    let file = format!("deployments/{chain_id}.json");
+    let file = format!("deployments/{}.json", number(&deployed["chainId"])?);
     println!(
         "    token {}  registry {}  pool {}",
         deployed["token"].as_str().unwrap_or("?"),
         deployed["datanetRegistry"].as_str().unwrap_or("?"),
         deployed["attributionPool"].as_str().unwrap_or("?")
     );
-    for party in world.parties.iter().filter(|q| q.name != "deployer") {
+    for party in world.parties.iter().filter(|q| q.name != deployer.name) {
         std::fs::create_dir_all(party.dir.join("deployments"))?;
-        std::fs::copy(p("deployer")?.dir.join(&file), party.dir.join(&file))?;
+        std::fs::copy(deployer.dir.join(&file), party.dir.join(&file))?;
     }
     println!("    every party gets a copy of {file}: the one file they share");
+
     let token = deployed["token"]
         .as_str()
-        .context("the deployment names its token")?
-        .to_string();
+        .context("the deployment names its token")?;
     for name in ["alice", "bob", "carol", "payer"] {
-        let to = p(name)?.address()?.to_string();
         let mut args: Vec<String> = vec![
             "send".into(),
-            token.clone(),
+            token.into(),
             "transfer(address,uint256)".into(),
-            to,
+            address(name)?,
             FUNDING_BASE_UNITS.into(),
         ];
-        args.extend(wallet_args());
-        let deployer = p("deployer")?;
         show(
             deployer.name,
             "cast",
-            &args[..5].iter().map(String::as_str).collect::<Vec<_>>(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
         );
+        args.extend(wallet_args());
         let output = world.exec(deployer, &world.cast, &args, &[]).await?;
         ensure!(
             output.status.success(),
@@ -572,17 +737,18 @@ async fn story(world: &mut World) -> Result<bool> {
         );
     }
     println!("    {FUNDING} DATA each to alice, bob, carol and the payer");
-    // The world's own read-only view of the chain: the clock and the final checks.
-    let chain = Session::open(
+    Ok(Session::open(
         Client::connect(&RpcConfig::new(world.rpc.clone()), None).await?,
-        &p("verifier")?.dir.join("deployments"),
+        &deployer.dir.join("deployments"),
     )
-    .await?;
-    drop(s);
+    .await?)
+}
 
-    let s = world.step("the curator creates two datanets (bond 2 DATA, review period 1 day)");
-    let curator = p("curator")?;
-    let mut datanet_ids = Vec::new();
+/// The curator publishes a description of each datanet and creates it. Returns (folder under
+/// examples/datanets/, datanet id).
+async fn create_datanets(world: &World) -> Result<Vec<(&'static str, u64)>> {
+    let curator = world.party("curator")?;
+    let mut datanets = Vec::new();
     for (slug, title) in [
         ("field-guide", "Coastal wetland field guide"),
         ("repair-notes", "Bicycle repair notes"),
@@ -610,37 +776,46 @@ async fn story(world: &mut World) -> Result<bool> {
             .await?;
         let id = number(&out["datanetId"])?;
         println!("    datanet {id}: {title}");
-        datanet_ids.push((slug, id));
+        datanets.push((slug, id));
     }
-    let datanet_of = |path: &str| -> Result<u64> {
-        datanet_ids
-            .iter()
-            .find(|(slug, _)| path.starts_with(&format!("datanets/{slug}/")))
-            .map(|(_, id)| *id)
-            .with_context(|| format!("{path} is in no datanet"))
-    };
-    let (field_guide, repair_notes) = (datanet_ids[0].1, datanet_ids[1].1);
-    drop(s);
+    Ok(datanets)
+}
 
-    let s = world.step(
-        "contributors publish their files and contribute them (commit, wait, reveal) at once",
-    );
+/// The contributors' two steps: all three at once, then carol's field-guide files with a copy of
+/// alice's file (refused: alice committed first) and spam.
+async fn contributions(world: &World, datanets: &[(&'static str, u64)]) -> Result<()> {
     let roster: Roster = serde_json::from_slice(
         &std::fs::read(world.root.join("examples/contributors.json"))
             .context("reading examples/contributors.json")?,
     )
     .context("examples/contributors.json")?;
-    let mut carol_repair: Vec<String> = roster
-        .carol
-        .iter()
-        .filter(|f| datanet_of(f).ok() == Some(repair_notes))
-        .cloned()
-        .collect();
+    let datanet_of = |path: &str| {
+        datanets
+            .iter()
+            .find(|(slug, _)| path.starts_with(&format!("datanets/{slug}/")))
+            .map(|(_, id)| *id)
+    };
+    let [(_, field_guide), (_, repair_notes)] = datanets else {
+        bail!("the story has two datanets");
+    };
+    let carol_in = |datanet: u64| -> Vec<String> {
+        roster
+            .carol
+            .iter()
+            .filter(|f| datanet_of(f) == Some(datanet))
+            .cloned()
+            .collect()
+    };
+
+    let s = world.step(
+        "contributors publish their files and contribute them (commit, wait, reveal), all at once",
+    );
+    let mut carol_repair = carol_in(*repair_notes);
     carol_repair.push("extra/late-note.txt".into());
     let (alice, bob, carol) = tokio::join!(
-        contribute(world, "alice", field_guide, &roster.alice),
-        contribute(world, "bob", repair_notes, &roster.bob),
-        contribute(world, "carol", repair_notes, &carol_repair),
+        contribute(world, "alice", *field_guide, &roster.alice),
+        contribute(world, "bob", *repair_notes, &roster.bob),
+        contribute(world, "carol", *repair_notes, &carol_repair),
     );
     for (name, files) in [("alice", alice?), ("bob", bob?), ("carol", carol?)] {
         println!("    {name:<5} registered {files} file(s)");
@@ -649,19 +824,16 @@ async fn story(world: &mut World) -> Result<bool> {
 
     let s =
         world.step("carol contributes her field-guide files, a copy of alice's file and spam.txt");
-    let mut carol_field: Vec<String> = roster
-        .carol
-        .iter()
-        .filter(|f| datanet_of(f).ok() == Some(field_guide))
-        .cloned()
-        .collect();
+    let mut carol_field = carol_in(*field_guide);
     carol_field.push(roster.carol_duplicate.clone());
     carol_field.push("extra/spam.txt".into());
-    let registered = contribute(world, "carol", field_guide, &carol_field).await?;
+    let registered = contribute(world, "carol", *field_guide, &carol_field).await?;
     let listing = listing_of(world, "carol")?;
     let copy = listing
         .iter()
-        .find(|e| e["datanetId"] == field_guide && e["file"] == local_path(&roster.carol_duplicate))
+        .find(|e| {
+            e["datanetId"] == *field_guide && e["file"] == local_path(&roster.carol_duplicate)
+        })
         .context("carol's listing names her copy")?;
     ensure!(
         copy["outcome"] != "registered",
@@ -673,10 +845,13 @@ async fn story(world: &mut World) -> Result<bool> {
         copy["outcome"].as_str().unwrap_or("?")
     );
     drop(s);
+    Ok(())
+}
 
-    let s = world.step(
-        "the curator reviews what contributors announced: spam rejected (bond to the treasury), the late note left unreviewed",
-    );
+/// The curator fetches the contributors' announcements and reviews: spam rejected, the late note
+/// left for later, the rest accepted.
+async fn review(world: &World) -> Result<()> {
+    let curator = world.party("curator")?;
     let mut accept = Vec::new();
     let mut reject = Vec::new();
     for name in CONTRIBUTORS {
@@ -693,182 +868,70 @@ async fn story(world: &mut World) -> Result<bool> {
             }
         }
     }
-    let mut args = vec!["review"];
-    args.extend(accept.iter().map(String::as_str));
-    args.push("--accept");
-    world.datanet(curator, &args).await?;
-    let mut args = vec!["review"];
-    args.extend(reject.iter().map(String::as_str));
-    args.push("--reject");
-    world.datanet(curator, &args).await?;
+    for (ids, verdict) in [(&accept, "--accept"), (&reject, "--reject")] {
+        let mut args = vec!["review"];
+        args.extend(ids.iter().map(String::as_str));
+        args.push(verdict);
+        world.datanet(curator, &args).await?;
+    }
     println!(
         "    accepted {}, rejected {} (spam)",
         accept.len(),
         reject.len()
     );
-    drop(s);
+    Ok(())
+}
 
-    let s = world.step("a day passes; bob finalizes carol's unreviewed late note: auto-accepted");
-    devchain::advance(&chain, REVIEW_PERIOD + 1).await?;
-    let bob = p("bob")?;
-    let bytes = world.download(
-        bob,
-        &world.url("carol", "contributions.json"),
-        "inbox/carol.json",
-    )?;
-    let entries: Vec<Value> = serde_json::from_slice(&bytes)?;
-    let late = entries
-        .iter()
-        .find(|e| {
-            e["file"]
-                .as_str()
-                .is_some_and(|f| f.ends_with("late-note.txt"))
-        })
-        .and_then(|e| e["contributionId"].as_str())
-        .context("carol announced her late note")?
-        .to_string();
-    world.datanet(bob, &["finalize", &late]).await?;
-    drop(s);
-
-    let s = world.step("the model owner registers a model on both datanets (owner share 20%)");
-    let owner = p("model-owner")?;
+/// The model owner publishes its model's description and registers it on both datanets.
+async fn register_model(world: &World, datanets: &[(&'static str, u64)]) -> Result<String> {
+    let owner = world.party("model-owner")?;
     std::fs::write(
         owner.dir.join("model.json"),
         serde_json::to_vec_pretty(&json!({ "name": "wetland-and-bike-helper" }))?,
     )?;
     let metadata = world.publish(owner, "model.json")?;
-    let (fg, rn) = (field_guide.to_string(), repair_notes.to_string());
-    let out = world
+    let ids: Vec<String> = datanets.iter().map(|(_, id)| id.to_string()).collect();
+    let mut args = vec!["model", "register", "--metadata-uri", &metadata];
+    for id in &ids {
+        args.extend(["--datanet", id]);
+    }
+    args.extend(["--owner-share-bps", "2000"]);
+    let out = world.datanet(owner, &args).await?;
+    let model = number(&out["modelId"])?.to_string();
+    println!("    model {model}");
+    Ok(model)
+}
+
+/// The payer publishes the epoch's outputs and pays for them, naming where they are published.
+async fn pay(world: &World, epoch: u64, model: &str) -> Result<()> {
+    let payer = world.party("payer")?;
+    let outputs = format!("outputs/epoch{epoch}.jsonl");
+    std::fs::create_dir_all(payer.dir.join("outputs"))?;
+    std::fs::copy(
+        world.root.join("examples").join(&outputs),
+        payer.dir.join(&outputs),
+    )?;
+    let outputs_uri = world.publish(payer, &outputs)?;
+    let paid = world
         .datanet(
-            owner,
+            payer,
             &[
-                "model",
-                "register",
-                "--metadata-uri",
-                &metadata,
-                "--datanet",
-                &fg,
-                "--datanet",
-                &rn,
-                "--owner-share-bps",
-                "2000",
+                "pay",
+                model,
+                &outputs,
+                "--outputs-uri",
+                &outputs_uri,
+                "--batch-size",
+                "50",
             ],
         )
         .await?;
-    let model = number(&out["modelId"])?.to_string();
-    println!("    model {model}");
-    drop(s);
-
-    let mut claimed_run: BTreeMap<&str, U256> = BTreeMap::new();
-    for epoch in [1u64, 2] {
-        let s = world.step(&format!(
-            "epoch {epoch}: the app pays for the model's outputs and publishes them"
-        ));
-        let payer = p("payer")?;
-        let outputs = format!("outputs/epoch{epoch}.jsonl");
-        std::fs::create_dir_all(payer.dir.join("outputs"))?;
-        std::fs::copy(
-            world.root.join("examples").join(&outputs),
-            payer.dir.join(&outputs),
-        )?;
-        let outputs_uri = world.publish(payer, &outputs)?;
-        let paid = world
-            .datanet(
-                payer,
-                &[
-                    "pay",
-                    &model,
-                    &outputs,
-                    "--outputs-uri",
-                    &outputs_uri,
-                    "--batch-size",
-                    "50",
-                ],
-            )
-            .await?;
-        println!(
-            "    {} outputs paid, {} DATA",
-            paid["paid"],
-            fmt(u256(&paid["total"])?)
-        );
-        drop(s);
-
-        // Epoch 1: attestor-a leads, b and c sign too. Epoch 2: attestor-a is away; b leads and c
-        // signs: 2 of 3 are enough.
-        let (leader, others): (&'static str, &[&'static str]) = if epoch == 1 {
-            ("attestor-a", &["attestor-b", "attestor-c"])
-        } else {
-            ("attestor-b", &["attestor-c"])
-        };
-        let s = world.step(&format!(
-            "epoch {epoch}: {leader} computes it from chain and URIs and publishes it; {} recompute, compare and sign; {leader} proposes",
-            others.join(" and ")
-        ));
-        let (signers, proposal) = attest_and_propose(world, epoch, leader, others).await?;
-        println!("    proposed with the signatures of {}", signers.join(", "));
-        if epoch == 1 {
-            let guardian = p("guardian")?;
-            let vetoed = world.datanet(guardian, &["epoch", "veto"]).await?;
-            println!(
-                "    the guardian vetoed epoch {}; the signed proposal is dead",
-                vetoed["epoch"]
-            );
-            let proposal: Vec<&str> = proposal.iter().map(String::as_str).collect();
-            let line = world.datanet_refused(p(leader)?, &proposal).await?;
-            println!("    replaying it with the same signatures is refused: {line}");
-            let (signers, _) = attest_and_propose(world, epoch, leader, others).await?;
-            println!(
-                "    recomputed under the new proposal nonce and proposed again with the signatures of {}",
-                signers.join(", ")
-            );
-        }
-        drop(s);
-
-        let s = world.step(&format!(
-            "epoch {epoch}: the challenge period passes; alice accepts (anyone may); the verifier recomputes it"
-        ));
-        let alice = p("alice")?;
-        let line = world.datanet_refused(alice, &["epoch", "accept"]).await?;
-        println!("    accepting early is refused: {line}");
-        devchain::advance(&chain, CHALLENGE_PERIOD + 1).await?;
-        world.datanet(alice, &["epoch", "accept"]).await?;
-        verify(world, epoch).await?;
-        drop(s);
-
-        let s = world.step(&format!(
-            "epoch {epoch}: contributors claim with their wallet and the deployment file only"
-        ));
-        let (a, b, c) = tokio::join!(
-            claim(world, "alice"),
-            claim(world, "bob"),
-            claim(world, "carol")
-        );
-        for (name, got) in [("alice", a?), ("bob", b?), ("carol", c?)] {
-            *claimed_run.entry(name).or_default() += got;
-        }
-        drop(s);
-    }
-
-    let s = world.step("the model owner withdraws its credited share");
-    let owner_address = owner.address()?;
-    let credit = chain.owner_credit(owner_address).await?;
-    let before = chain.balance(owner_address).await?;
-    let out = world.datanet(owner, &["model", "withdraw-share"]).await?;
-    let withdrawn = u256(&out["amount"])?;
-    let after = chain.balance(owner_address).await?;
-    ensure!(
-        withdrawn == credit && after - before == credit,
-        "the model owner withdrew {} of a {} credit",
-        fmt(withdrawn),
-        fmt(credit)
+    println!(
+        "    {} outputs paid, {} DATA",
+        paid["paid"],
+        fmt(u256(&paid["total"])?)
     );
-    println!("    withdrew {} DATA", fmt(withdrawn));
-    drop(s);
-
-    let s = world.step("the world checks on-chain balances against the published reports");
-    let ok = reconcile(world, &chain, &claimed_run).await?;
-    drop(s);
-    Ok(ok)
+    Ok(())
 }
 
 /// A contributor's file from examples/ as it keeps it: `data/<path without datanets/>`.
@@ -928,8 +991,10 @@ async fn contribute(world: &World, name: &str, datanet: u64, files: &[String]) -
     Ok(registered)
 }
 
-/// `datanet attribute` for `epoch` as `name` (inputs from chain and URIs; the report's URI and,
-/// for the leader's peers, its end block given). Returns the command's JSON.
+/// `datanet attribute` for `epoch` as `name`: payments and contributions from the chain, outputs
+/// from their OutputsPublished URIs, the corpus fetched by its URIs into the attestor's `corpus/`
+/// (kept for later epochs); the report's URI and, for the leader's peers, its end block given.
+/// Returns the command's JSON.
 async fn attribute(
     world: &World,
     name: &str,
@@ -937,14 +1002,8 @@ async fn attribute(
     report_uri: &str,
     to_block: Option<u64>,
 ) -> Result<Value> {
-    let party = world.party(name)?;
     let n = epoch.to_string();
     let out = format!("epochs/{epoch}");
-    world
-        .datanet(party, &["corpus", "sync", "--cache", "corpus"])
-        .await?;
-    let log = format!("outputs/epoch{epoch}.jsonl");
-    world.download(party, &world.url("payer", &log), &log)?;
     let to = to_block.map(|b| b.to_string());
     let mut args = vec![
         "attribute",
@@ -952,8 +1011,6 @@ async fn attribute(
         &n,
         "--corpus",
         "corpus",
-        "--log",
-        &log,
         "--out",
         &out,
         "--report-uri",
@@ -962,7 +1019,7 @@ async fn attribute(
     if let Some(to) = &to {
         args.extend(["--to-block", to]);
     }
-    world.datanet(party, &args).await
+    world.datanet(world.party(name)?, &args).await
 }
 
 /// The signed fields and blocks of an epoch.json, without its signatures.
@@ -1084,43 +1141,20 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     outputs.into_iter().flatten().collect()
 }
 
-/// The verifier, with nothing but the deployment file, recomputes `epoch` from the chain and URIs.
+/// The verifier, with nothing but the deployment file, recomputes `epoch` from the chain and the
+/// published files (report, outputs, corpus) and compares it with the chain.
 async fn verify(world: &World, epoch: u64) -> Result<()> {
     let verifier = world.party("verifier")?;
     let n = epoch.to_string();
-    let dir = format!("epochs/{epoch}");
-    // Until `epoch verify` recomputes without a folder: the published epoch, corpus and outputs.
-    world
-        .datanet(verifier, &["corpus", "sync", "--cache", "corpus"])
-        .await?;
-    let leader = if epoch == 1 {
-        "attestor-a"
-    } else {
-        "attestor-b"
-    };
-    for file in ["epoch.json", "report.json", "tree.json"] {
-        let from = world.url(leader, &format!("{dir}/{file}"));
-        if file == "tree.json" {
-            world.publish(world.party(leader)?, &format!("{dir}/{file}"))?;
-        }
-        world.download(verifier, &from, &format!("{dir}/{file}"))?;
-    }
-    let log = format!("outputs/epoch{epoch}.jsonl");
-    world.download(verifier, &world.url("payer", &log), &log)?;
     let out = world
-        .datanet(
-            verifier,
-            &[
-                "epoch", "verify", &dir, "--epoch", &n, "--corpus", "corpus", "--log", &log,
-            ],
-        )
+        .datanet(verifier, &["epoch", "verify", "--epoch", &n])
         .await?;
     ensure!(
         out["match"] == true,
         "the verifier's recomputation of epoch {epoch} differs: {out}"
     );
     println!(
-        "    verified: epoch {epoch} recomputed equals the chain ({})",
+        "    verified: epoch {epoch} recomputed from chain and URIs equals the chain ({})",
         out["onChain"].as_str().unwrap_or("?")
     );
     Ok(())

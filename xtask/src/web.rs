@@ -46,8 +46,8 @@ pub struct WebArgs {
     /// Gateway for `ipfs://` URIs, e.g. `https://ipfs.io` (`ipfs://CID/x` is read at `<gateway>/ipfs/CID/x`).
     #[arg(long)]
     gateway: Option<String>,
-    /// Also serve this folder at `/ipfs/` and use this server as the gateway (e.g. `target/demo`,
-    /// whose `epochs/N/report.json` the demo publishes as `ipfs://epochs/N/report.json`).
+    /// Also serve this folder at `/ipfs/` and use this server as the gateway (`ipfs://CID/path` is
+    /// read from `FOLDER/CID/path`): reports published as `ipfs://…` without an IPFS node.
     #[arg(long)]
     ipfs_root: Option<PathBuf>,
     /// Address to listen on.
