@@ -433,27 +433,19 @@ async fn an_epoch_that_differs_from_the_honest_computation_exits_3_naming_what_d
     net.run_in(verifier.path(), None, &["epoch", "verify", "--epoch", "1"])
         .success();
 
-    // Epoch 2 attributed, signed and proposed with another minimum span than the protocol's.
+    // Epoch 2 attributed, signed, proposed and accepted with another minimum span than the
+    // protocol's.
     pay_published(&net, &host, PAYER, "epoch2.jsonl", &EPOCH2_LINES, "2.jsonl");
     attribute(&net, &host, attestor.path(), 2, &["--min-span", "4"]);
-    settle(&net, attestor.path(), 2, false).await;
+    settle(&net, attestor.path(), 2, true).await;
     // The attestors' own folder agrees with itself (it was computed with 4) ...
     net.run_in(attestor.path(), None, &["epoch", "verify", "epochs/2"])
         .success();
-    // ... an independent verifier does not.
+    // ... an independent verifier does not (here the allocation happens to be the same: the
+    // report, which records the parameter, differs).
     let run = net.run_in(verifier.path(), None, &["epoch", "verify", "--epoch", "2"]);
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
-    let line = run.failure(&["epoch 2 does not verify", "report hash"]);
-    println!("min-span 4 epoch: {line}");
-    let run = net.run_in(verifier.path(), None, &["epoch", "verify", "--json"]);
-    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
-    let all = run.json();
-    assert_eq!(all["match"], false, "{all}");
-    assert_eq!(all["epochs"][0]["match"], true, "{all}");
-    assert_eq!(all["epochs"][1]["match"], false, "{all}");
-    assert_eq!(all["epochs"][1]["onChain"], "pending", "{all}");
-    assert_eq!(all["epochs"][1]["reportOk"], false, "{all}");
-    run.failure(&["epoch 2 does not verify"]);
+    run.failure(&["epoch 2 does not verify", "report hash"]);
     // The verifier with the attestors' minimum span agrees: the difference is that parameter.
     net.run_in(
         verifier.path(),
@@ -461,6 +453,72 @@ async fn an_epoch_that_differs_from_the_honest_computation_exits_3_naming_what_d
         &["epoch", "verify", "--epoch", "2", "--min-span", "4"],
     )
     .success();
+
+    // Epoch 3: the attestors sign a doctored epoch — one wei more for the first account, the
+    // report, tree and epoch file made consistent with it — and propose it.
+    pay_published(&net, &host, PAYER, "epoch2.jsonl", &[1, 2], "3.jsonl");
+    attribute(&net, &host, attestor.path(), 3, &[]);
+    let dir = attestor.path().join("epochs/3");
+    let (_, mut report) = report_in(attestor.path(), 3);
+    let one = U256::from(1);
+    report.accounts[0].epoch_amount += one;
+    report.accounts[0].cumulative_amount += one;
+    report.totals.allocated += one;
+    report.totals.unallocated -= one;
+    report.totals.cumulative_allocated += one;
+    let tree = datanet_client::publication::report_tree(&report).unwrap();
+    report.rewards_root = Some(tree.root());
+    let bytes = report.to_canonical_json();
+    std::fs::write(dir.join("report.json"), &bytes).unwrap();
+    std::fs::write(dir.join("tree.json"), tree.to_json_pretty()).unwrap();
+    let mut file = datanet_client::epoch::read_epoch_file(&dir).unwrap();
+    file.signed.rewardsRoot = tree.root();
+    file.signed.totalAllocated = report.totals.cumulative_allocated;
+    file.signed.reportHash = keccak256(&bytes);
+    datanet_client::epoch::write_epoch_file(&dir, &file).unwrap();
+    host.publish("epochs/3/report.json", bytes);
+    settle(&net, attestor.path(), 3, false).await;
+    let run = net.run_in(verifier.path(), None, &["epoch", "verify", "--epoch", "3"]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.failure(&[
+        "epoch 3 does not verify",
+        "rewards root",
+        "total allocated",
+        "report hash",
+    ]);
+
+    // Every epoch, as JSON: 1 verifies, 2 and 3 do not.
+    let run = net.run_in(verifier.path(), None, &["epoch", "verify", "--json"]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    let all = run.json();
+    assert_eq!(all["match"], false, "{all}");
+    let epochs = all["epochs"].as_array().unwrap();
+    let flags: Vec<(bool, bool, bool, bool)> = epochs
+        .iter()
+        .map(|e| {
+            (
+                e["match"].as_bool().unwrap(),
+                e["rootOk"].as_bool().unwrap(),
+                e["totalOk"].as_bool().unwrap(),
+                e["reportOk"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (true, true, true, true),
+            (false, true, true, false),
+            (false, false, false, false)
+        ],
+        "{all}"
+    );
+    assert_eq!(epochs[2]["onChain"], "pending", "{all}");
+    run.failure(&["epoch 2 does not verify", "epoch 3 does not verify"]);
+    // The same as a table.
+    let run = net.run_in(verifier.path(), None, &["epoch", "verify"]);
+    assert_eq!(run.code, Some(3));
+    assert_eq!(run.stdout.matches("DIFFERS").count(), 4, "{}", run.stdout);
 }
 
 #[tokio::test]
@@ -663,4 +721,57 @@ async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_ep
     run.failure(&[&unreachable, "cannot be read now"]);
     assert!(!party.path().join("epochs").exists());
     println!("503 given up after {secs_503:.1}s, refused connection after {secs_refused:.1}s");
+}
+
+/// The independent verifier's story through a provider that caps `eth_getLogs` at 1,000 blocks and
+/// 10,000 results, answers 5% of reads with HTTP 429 and drops the answer to one
+/// `eth_sendRawTransaction`, on a chain whose history since the deployment is over 50,000 blocks
+/// long: two epochs attributed by attestors holding only the deployment file (the second building
+/// on the first's published report), then every epoch verified from chain data and URLs alone.
+#[tokio::test]
+async fn an_independent_verifier_through_a_hostile_provider_on_a_long_history() {
+    let args = attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut net = Devnet::start_hostile(&args, common::proxy::Hostility::default());
+    net.extend_history(50_000).await;
+    let host = PublicationHost::start();
+    let started = std::time::Instant::now();
+    setup(&net, &host).await;
+
+    pay_published(&net, &host, PAYER, "epoch1.jsonl", &EPOCH1_LINES, "1.jsonl");
+    let attestor = net.fresh_party();
+    let (out, attribute_secs) = {
+        let t = std::time::Instant::now();
+        let out = attribute(&net, &host, attestor.path(), 1, &[]);
+        (out, t.elapsed().as_secs_f64())
+    };
+    assert_eq!(out["unpublished"], 0, "{out}");
+    settle(&net, attestor.path(), 1, true).await;
+    pay_published(
+        &net,
+        &host,
+        PAYER2,
+        "epoch2.jsonl",
+        &EPOCH2_LINES,
+        "2.jsonl",
+    );
+    let attestor2 = net.fresh_party();
+    let out = attribute(&net, &host, attestor2.path(), 2, &[]);
+    assert_eq!(out["previous"], host.url("epochs/1/report.json").as_str());
+    settle(&net, attestor2.path(), 2, true).await;
+
+    let verifier = net.fresh_party();
+    let (run, verify_secs) =
+        timed(|| net.run_in(verifier.path(), None, &["epoch", "verify", "--json"]));
+    let all = run.success().json();
+    assert_eq!(all["match"], true, "{all}");
+    assert_eq!(all["epochs"].as_array().unwrap().len(), 2, "{all}");
+    let elapsed = started.elapsed().as_secs_f64();
+    let stats = &net.proxy.as_ref().unwrap().stats;
+    println!(
+        "hostile provider, 50,000-block history: {stats}; attribute epoch 1 from URIs {attribute_secs:.1}s; verify of 2 epochs from URIs {verify_secs:.1}s; whole story {elapsed:.1}s"
+    );
+    assert!(stats.get(&stats.refused_ranges) > 0, "{stats}");
+    assert!(stats.get(&stats.rate_limited) > 0, "{stats}");
+    assert_eq!(stats.get(&stats.dropped_sends), 1, "{stats}");
 }

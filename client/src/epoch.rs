@@ -577,8 +577,9 @@ impl Session {
     ///    inference of `paid` are ignored: a file may hold outputs of other epochs or payers.
     /// 4. A file that is definitively not there — the publisher's own answer, the same for
     ///    everyone: HTTP 4xx other than 408/429 (404 above all), an unusable URI, a missing local
-    ///    file, more than the 256 MiB limit; see [`PublicationError::is_definitive`] — counts as
-    ///    empty, and the inferences it alone held are `unpublished` in the report.
+    ///    file, more than the 256 MiB limit (see
+    ///    [`crate::publication::PublicationError::is_definitive`]) — counts as empty, and the
+    ///    inferences it alone held are `unpublished` in the report.
     /// 5. Any other failure — a refused connection or timeout after retries, 5xx/408/429 after
     ///    retries, no IPFS gateway configured — is an error naming the URI
     ///    ([`EpochError::OutputsUnavailable`]): counting such a file as unpublished would make

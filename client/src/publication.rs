@@ -1067,6 +1067,37 @@ mod tests {
     }
 
     #[test]
+    fn only_the_publishers_own_answers_are_definitive() {
+        let status = |status| PublicationError::Status {
+            uri: "http://h/x".into(),
+            status,
+            attempts: 1,
+        };
+        for code in [400, 401, 403, 404, 410, 451] {
+            assert!(status(code).is_definitive(), "{code}");
+        }
+        for code in [408, 429, 500, 502, 503, 504] {
+            assert!(!status(code).is_definitive(), "{code}");
+        }
+        let read = |kind| PublicationError::Read {
+            uri: "file:///x".into(),
+            source: io::Error::from(kind),
+        };
+        assert!(read(io::ErrorKind::NotFound).is_definitive());
+        assert!(!read(io::ErrorKind::PermissionDenied).is_definitive());
+        assert!(resolve("outputs.jsonl", None).unwrap_err().is_definitive());
+        assert!(resolve("ftp://h/x", None).unwrap_err().is_definitive());
+        let offline = Fetcher::new(FetchConfig::default()).unwrap();
+        assert!(!offline.locate("ipfs://Qm/x").unwrap_err().is_definitive());
+        assert!(PublicationError::HashMismatch {
+            uri: String::new(),
+            expected: B256::ZERO,
+            actual: B256::ZERO
+        }
+        .is_definitive());
+    }
+
+    #[test]
     fn ipfs_reads_through_the_gateway_keeping_the_cid_case() {
         let config = FetchConfig {
             gateway: Some(parse_gateway("http://127.0.0.1:8080/ipfs").unwrap()),
