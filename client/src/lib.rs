@@ -33,6 +33,7 @@
 
 pub mod client;
 pub mod contribute;
+pub mod contributions;
 pub mod deploy;
 pub mod deployment;
 pub mod epoch;

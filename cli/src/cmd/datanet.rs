@@ -1,10 +1,14 @@
-//! `datanet datanet create|show|curator add|remove`.
+//! `datanet datanet create|show|contributions|curator add|remove`.
 
 use super::{print_json, Common};
-use crate::ui::parse_duration;
+use crate::ui::{parse_duration, Table};
 use alloy::primitives::Address;
 use anyhow::{bail, Result};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
+use datanet_client::{
+    contributions::{ContributionFilter, DatanetContribution},
+    session::Status,
+};
 use serde_json::json;
 
 /// Datanets: dataset registries with an owner, curators, a bond and a review period.
@@ -20,6 +24,9 @@ enum DatanetAction {
     Create(CreateArgs),
     /// Show a datanet: owner, bond, review period, metadata and curators.
     Show(ShowArgs),
+    /// List a datanet's contributions from chain data (default: the pending ones a curator reviews).
+    #[command(long_about = CONTRIBUTIONS_ABOUT)]
+    Contributions(ContributionsArgs),
     /// Add or remove curators of a datanet you own.
     Curator(CuratorArgs),
 }
@@ -28,6 +35,7 @@ pub async fn run(args: DatanetArgs) -> Result<()> {
     match args.action {
         DatanetAction::Create(a) => create(a).await,
         DatanetAction::Show(a) => show(a).await,
+        DatanetAction::Contributions(a) => contributions(a).await,
         DatanetAction::Curator(a) => curator(a).await,
     }
 }
@@ -122,6 +130,174 @@ async fn show(args: ShowArgs) -> Result<()> {
     Ok(())
 }
 
+const CONTRIBUTIONS_ABOUT: &str = "\
+List a datanet's contributions from chain data alone (its Contributed events and each \
+contribution's current record): id, content hash, contributor, status, submission time, and for a \
+pending one until when curators may review it and after when anyone may finalize it. Sorted by \
+submission. Needs no wallet and no file from the contributors.
+
+A curator's round:
+  datanet datanet contributions 1                      # what waits for review
+  datanet review 0xID… 0xID… --accept                  # the datanet's owner or curators, before
+  datanet review 0xID… --reject                        #   'review until' (rejected bonds go to the treasury)
+  datanet finalize 0xID…                               # anyone, after 'finalize after': accepted
+
+A contribution taken over by an earlier commitment to the same content, or contributed again after \
+a rejection, is listed once, as its latest registration (contributor and URI).";
+
+#[derive(Args)]
+struct ContributionsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The datanet id.
+    datanet_id: u64,
+    /// Which contributions to list.
+    #[arg(long, value_enum, default_value_t = StatusChoice::Pending)]
+    status: StatusChoice,
+    /// Only the contributions of this contributor.
+    #[arg(long, value_name = "ADDRESS")]
+    address: Option<Address>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusChoice {
+    /// Waiting for a review (or, after the review period, for `finalize`).
+    Pending,
+    /// Accepted by a curator or finalized: part of the corpus.
+    Accepted,
+    /// Rejected (the bond went to the treasury); the content may be contributed again.
+    Rejected,
+    /// Accepted, then retired by the contributor from later epochs.
+    Retired,
+    /// Every status.
+    All,
+}
+
+impl StatusChoice {
+    fn status(self) -> Option<Status> {
+        match self {
+            Self::Pending => Some(Status::Pending),
+            Self::Accepted => Some(Status::Accepted),
+            Self::Rejected => Some(Status::Rejected),
+            Self::Retired => Some(Status::Retired),
+            Self::All => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Retired => "retired",
+            Self::All => "all",
+        }
+    }
+}
+
+async fn contributions(args: ContributionsArgs) -> Result<()> {
+    let session = args.common.read_session().await?;
+    let filter = ContributionFilter {
+        status: args.status.status(),
+        contributor: args.address,
+    };
+    let listing = session
+        .datanet_contributions(args.datanet_id, filter)
+        .await?;
+    if args.common.json {
+        return print_json(&listing.contributions);
+    }
+    let what = match args.status {
+        StatusChoice::All => "contributions".to_string(),
+        choice => format!("{} contributions", choice.name()),
+    };
+    let whose = args.address.map(|a| format!(" of {a}")).unwrap_or_default();
+    if listing.contributions.is_empty() {
+        println!(
+            "No {what}{whose} in datanet {} (chain time {} UTC, block {}).",
+            args.datanet_id,
+            utc(listing.timestamp),
+            listing.block
+        );
+        return Ok(());
+    }
+    println!(
+        "{} {what}{whose} in datanet {}, by submission (chain time {} UTC, block {}):",
+        listing.contributions.len(),
+        args.datanet_id,
+        utc(listing.timestamp),
+        listing.block
+    );
+    let mut table = Table::new(&[
+        "contribution",
+        "content hash",
+        "contributor",
+        "status",
+        "submitted (UTC)",
+        "review until",
+        "finalize after",
+        "uri",
+    ]);
+    let deadline = |t: Option<u64>| t.map(utc).unwrap_or_else(|| "-".into());
+    for c in &listing.contributions {
+        table.row(vec![
+            c.contribution_id.to_string(),
+            c.content_hash.to_string(),
+            c.contributor.to_string(),
+            format!("{:?}", c.status).to_lowercase(),
+            utc(c.submitted_at),
+            deadline(c.review_until),
+            deadline(c.finalizable_after),
+            c.uri.clone(),
+        ]);
+    }
+    table.print();
+    print_next_steps(&listing.contributions, listing.timestamp);
+    Ok(())
+}
+
+/// What the reader can do with the pending contributions listed, at chain time `now`.
+fn print_next_steps(listed: &[DatanetContribution], now: u64) {
+    let reviewable = listed
+        .iter()
+        .filter(|c| c.review_until.is_some_and(|t| now <= t))
+        .count();
+    let finalizable = listed
+        .iter()
+        .filter(|c| c.finalizable_after.is_some_and(|t| now > t))
+        .count();
+    if reviewable > 0 {
+        println!(
+            "\n{reviewable} can be reviewed now (the datanet's owner or a curator): \
+             datanet review ID… --accept  (or --reject: the bond goes to the treasury)"
+        );
+    }
+    if finalizable > 0 {
+        println!("\n{finalizable} can be finalized now, as accepted (anyone): datanet finalize ID");
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC, proleptic Gregorian calendar).
+fn utc(unix: u64) -> String {
+    let (days, seconds) = (unix / 86_400, unix % 86_400);
+    // Howard Hinnant's civil_from_days, for days since 1970-01-01 (no dates before 1970 occur).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        seconds / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60
+    )
+}
+
 #[derive(Args)]
 struct CuratorArgs {
     #[command(subcommand)]
@@ -170,4 +346,17 @@ async fn curator(args: CuratorArgs) -> Result<()> {
     };
     println!("{} {verb} datanet {}", change.curator, change.datanet_id);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20");
+        assert_eq!(utc(4_107_542_399), "2100-02-28 23:59:59");
+    }
 }

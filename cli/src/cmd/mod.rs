@@ -49,7 +49,7 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Start a local chain with the contracts deployed and demo accounts funded.
     Devnet(devnet::DevnetArgs),
-    /// Datanets: create, show, curators.
+    /// Datanets: create, show, list contributions, curators.
     Datanet(datanet::DatanetArgs),
     /// Register data files in a datanet: commit, wait, reveal (batched, idempotent).
     Contribute(contribute::ContributeArgs),
