@@ -525,28 +525,25 @@ async fn story(world: &mut World) -> Result<bool> {
     contributions(world, &datanets).await?;
 
     let s = world.step(
-        "the curator reviews what contributors announced: spam rejected (bond to the treasury), the late note left unreviewed",
+        "the curator lists its datanets' pending contributions and reviews: spam rejected (bond to the treasury), the late note left unreviewed",
     );
-    review(world).await?;
+    review(world, &datanets).await?;
     drop(s);
 
     let s = world.step("a day passes; bob finalizes carol's unreviewed late note: auto-accepted");
     devchain::advance(&chain, REVIEW_PERIOD + 1).await?;
     let bob = world.party("bob")?;
-    let carol = world.download(
-        bob,
-        &world.url("carol", "contributions.json"),
-        "inbox/carol.json",
-    )?;
-    let late = serde_json::from_slice::<Vec<Value>>(&carol)?
+    let (_, repair_notes) = datanets.get(1).context("the story has two datanets")?;
+    let late = pending(world, bob, *repair_notes)
+        .await?
         .iter()
         .find(|e| {
-            e["file"]
+            e["uri"]
                 .as_str()
-                .is_some_and(|f| f.ends_with("late-note.txt"))
+                .is_some_and(|u| u.ends_with("late-note.txt"))
         })
         .and_then(|e| e["contributionId"].as_str())
-        .context("carol announced her late note")?
+        .context("carol's late note is pending in the repair-notes datanet")?
         .to_string();
     world.datanet(bob, &["finalize", &late]).await?;
     drop(s);
@@ -848,22 +845,29 @@ async fn contributions(world: &World, datanets: &[(&'static str, u64)]) -> Resul
     Ok(())
 }
 
-/// The curator fetches the contributors' announcements and reviews: spam rejected, the late note
-/// left for later, the rest accepted.
-async fn review(world: &World) -> Result<()> {
+/// `datanet datanet contributions DATANET --json` as `party`: the datanet's pending contributions,
+/// found on chain.
+async fn pending(world: &World, party: &Party, datanet: u64) -> Result<Vec<Value>> {
+    let id = datanet.to_string();
+    let listed = world
+        .datanet(party, &["datanet", "contributions", &id])
+        .await?;
+    serde_json::from_value(listed).context("`datanet datanet contributions` prints an array")
+}
+
+/// The curator lists each datanet's pending contributions from the chain and reviews them by their
+/// URIs: spam rejected, the late note left for later, the rest accepted.
+async fn review(world: &World, datanets: &[(&'static str, u64)]) -> Result<()> {
     let curator = world.party("curator")?;
     let mut accept = Vec::new();
     let mut reject = Vec::new();
-    for name in CONTRIBUTORS {
-        let url = world.url(name, "contributions.json");
-        let bytes = world.download(curator, &url, &format!("inbox/{name}.json"))?;
-        let entries: Vec<Value> = serde_json::from_slice(&bytes)?;
-        for e in entries.iter().filter(|e| e["outcome"] == "registered") {
+    for (_, datanet) in datanets {
+        for e in pending(world, curator, *datanet).await? {
             let id = e["contributionId"].as_str().context("an id")?.to_string();
-            let file = e["file"].as_str().unwrap_or_default();
-            if file.ends_with("spam.txt") {
+            let uri = e["uri"].as_str().unwrap_or_default();
+            if uri.ends_with("spam.txt") {
                 reject.push(id);
-            } else if !file.ends_with("late-note.txt") {
+            } else if !uri.ends_with("late-note.txt") {
                 accept.push(id);
             }
         }
@@ -942,7 +946,7 @@ fn local_path(example: &str) -> String {
     )
 }
 
-/// The contributor's announcements so far (its published `contributions.json`).
+/// What the contributor registered so far (its own `contributions.json`, kept in its folder).
 fn listing_of(world: &World, name: &str) -> Result<Vec<Value>> {
     let path = world.party(name)?.dir.join("contributions.json");
     if !path.exists() {
@@ -952,8 +956,8 @@ fn listing_of(world: &World, name: &str) -> Result<Vec<Value>> {
 }
 
 /// `name` takes its files from examples/, publishes them, contributes them to `datanet` with its
-/// publication base as `--uri-prefix`, and publishes the outcome as `contributions.json` (what it
-/// submitted, for curators). Returns how many were registered.
+/// publication base as `--uri-prefix`, and keeps the outcome in its `contributions.json` (curators
+/// find the contributions on chain). Returns how many were registered.
 async fn contribute(world: &World, name: &str, datanet: u64, files: &[String]) -> Result<usize> {
     let party = world.party(name)?;
     let mut paths = Vec::new();
@@ -987,7 +991,6 @@ async fn contribute(world: &World, name: &str, datanet: u64, files: &[String]) -
         party.dir.join("contributions.json"),
         serde_json::to_vec_pretty(&listing)?,
     )?;
-    world.publish(party, "contributions.json")?;
     Ok(registered)
 }
 
