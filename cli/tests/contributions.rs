@@ -330,4 +330,37 @@ async fn a_displaced_contribution_is_listed_once_as_the_earlier_committer_s() {
         summary(&mine),
         vec![(id, "Pending".to_string(), net.address(4))]
     );
+
+    // `impact` lists it for the account that holds it now, not for the displaced one.
+    let impact_ids = |who: usize| -> Vec<String> {
+        let out = net
+            .run_in(
+                party.path(),
+                None,
+                &[
+                    "impact",
+                    "--address",
+                    &net.address(who).to_string(),
+                    "--json",
+                ],
+            )
+            .success()
+            .json();
+        out["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .map(|c| {
+                c["contributionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+            })
+            .collect()
+    };
+    assert_eq!(impact_ids(4), vec![id.to_string()]);
+    assert!(
+        impact_ids(1).is_empty(),
+        "displaced: not account 1's any more"
+    );
 }

@@ -200,8 +200,11 @@ impl Session {
             });
         }
         let claimed = self.claimed(account).await?;
+        // Only the contributions the account still holds: one an earlier committer took over
+        // (`Displaced`) or another account registered again after a reject is theirs now.
         let contributions = records
             .into_iter()
+            .filter(|r| r.contributor == account)
             .map(|r| {
                 let (credited_tokens, earned) =
                     credits.get(&r.contribution_id).copied().unwrap_or_default();
