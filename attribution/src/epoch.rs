@@ -383,6 +383,7 @@ pub fn compute_epoch(input: &EpochInput) -> Result<EpochOutcome, AttributionErro
         inferences,
         unpublished,
         mismatched,
+        skipped_sources: Vec::new(),
         accounts,
         totals,
         rewards_root: tree.as_ref().map(RewardTree::root),

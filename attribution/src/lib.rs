@@ -29,7 +29,9 @@
 //!    `inferenceId`. An inference whose output is missing is listed in the
 //!    report as `unpublished`, one whose output hashes differently as
 //!    `mismatched`; either way its contributor share stays unallocated and the
-//!    epoch goes on.
+//!    epoch goes on. Published files the attestors could not read when they
+//!    computed the epoch are not among the inputs at all and are listed in the
+//!    report ([`SkippedSource`]).
 //! 4. **Originality per token.** For every window of `min_span` consecutive
 //!    output tokens (default 8), its origin is the earliest contribution of the
 //!    corpus containing it. Each output token is credited to the earliest
@@ -130,7 +132,8 @@ pub use error::{AttributionError, RewardTreeError};
 pub use originality::WindowOrigins;
 pub use report::{
     AccountReward, AttributionReport, CorpusAtCutoff, CreditRecord, EpochParams,
-    InferenceAttribution, ModelCorpus, SpanRecord, Totals, UnattributedInference, REPORT_FORMAT,
+    InferenceAttribution, ModelCorpus, SkippedSource, SourceKind, SpanRecord, Totals,
+    UnattributedInference, REPORT_FORMAT,
 };
 pub use reward_tree::{leaf_hash, node_hash, RewardLeaf, RewardTree, StandardTreeDump};
 pub use signed_epoch::{epoch_domain, SignedEpoch, EPOCH_DOMAIN_NAME, EPOCH_DOMAIN_VERSION};

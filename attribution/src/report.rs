@@ -16,7 +16,8 @@ use crate::error::AttributionError;
 /// Value of [`AttributionReport::format`].
 ///
 /// v2: credit per token (runs of tokens per contribution), data cutoffs per
-/// model and inference, unpublished and mismatched outputs listed.
+/// model and inference, unpublished and mismatched outputs listed, published
+/// sources left out as unreachable listed (`skippedSources`, absent when none).
 pub const REPORT_FORMAT: &str = "datanet-attribution-report/v2";
 
 /// Parameters of an epoch, carried into its report.
@@ -161,6 +162,39 @@ pub struct UnattributedInference {
     pub contributor_share: U256,
 }
 
+/// What kind of published source a [`SkippedSource`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SourceKind {
+    /// A payer's outputs file: the `outputsURI` of an `OutputsPublished` event of the epoch.
+    Outputs,
+    /// An accepted contribution's file, at the URI its `Contributed` event names.
+    Contribution,
+}
+
+/// A published source that could not be read when the epoch was computed — its host did not
+/// answer usably (refused connection, timeout, HTTP 5xx, 408 or 429) after the attestor's
+/// retries — and was left out so that the epoch goes on (nobody can stop epochs by making a host
+/// hang). A left-out outputs file gives no lines: the inferences found nowhere else are
+/// `unpublished`. A left-out contribution is not in the corpus: it earns nothing this epoch.
+///
+/// Verifiers recompute with the same sources left out, whether or not they can read them now
+/// (and say when they can), and refuse an entry that names no source of the epoch.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SkippedSource {
+    /// The URI as the chain names it.
+    pub uri: String,
+    /// An outputs file or a contribution's file.
+    pub kind: SourceKind,
+    /// The contribution, for [`SourceKind::Contribution`] (absent for outputs files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution_id: Option<B256>,
+    /// Why it was left out, as the attestor saw it (e.g. `HTTP 503 after 7 attempt(s)`); never a
+    /// timestamp, a gateway URL or a credential.
+    pub reason: String,
+}
+
 /// An account of the reward tree after this epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -212,6 +246,12 @@ pub struct AttributionReport {
     /// Paid inferences whose supplied output does not hash to the inference
     /// id, by (block, log index).
     pub mismatched: Vec<UnattributedInference>,
+    /// Published sources left out because they could not be read when the epoch was computed
+    /// (see [`SkippedSource`]), sorted (by URI, then kind, contribution id and reason), without
+    /// duplicates ([`Self::set_skipped_sources`]). Absent from the JSON when empty, so a report
+    /// that left nothing out has the same bytes as before this field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_sources: Vec<SkippedSource>,
     /// Every account of the reward tree (a positive cumulative amount), by address, with what it
     /// earned in this epoch (zero for accounts carried over from earlier epochs): the leaves, so this
     /// report alone rebuilds the root.
@@ -227,6 +267,15 @@ impl AttributionReport {
     pub fn to_canonical_json(&self) -> Vec<u8> {
         // Serializing plain structs of strings and integers cannot fail.
         serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
+    /// Records the sources left out of the epoch (see [`SkippedSource`]) in their canonical order:
+    /// sorted, duplicates removed. They change nothing else in the report: the engine never saw
+    /// them (a left-out file is simply not among its inputs).
+    pub fn set_skipped_sources(&mut self, mut sources: Vec<SkippedSource>) {
+        sources.sort();
+        sources.dedup();
+        self.skipped_sources = sources;
     }
 
     /// keccak256 of [`Self::to_canonical_json`]: the on-chain `reportHash`.
@@ -288,5 +337,111 @@ pub(crate) mod decimal {
             return Err(format!("{s:?} is not a canonical decimal integer"));
         }
         U256::from_str_radix(s, 10).map_err(|e| format!("{s:?}: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> AttributionReport {
+        AttributionReport {
+            format: REPORT_FORMAT.into(),
+            parameters: EpochParams {
+                epoch: 3,
+                chain_id: 31337,
+                ..EpochParams::default()
+            },
+            models: vec![],
+            inferences: vec![],
+            unpublished: vec![],
+            mismatched: vec![],
+            skipped_sources: vec![],
+            accounts: vec![],
+            totals: Totals {
+                contributor_share: U256::from(10),
+                allocated: U256::ZERO,
+                unallocated: U256::from(10),
+                cumulative_allocated: U256::ZERO,
+            },
+            rewards_root: None,
+        }
+    }
+
+    fn skipped(uri: &str, kind: SourceKind, id: Option<u8>) -> SkippedSource {
+        SkippedSource {
+            uri: uri.into(),
+            kind,
+            contribution_id: id.map(B256::with_last_byte),
+            reason: "HTTP 503 after 7 attempt(s)".into(),
+        }
+    }
+
+    #[test]
+    fn skipped_sources_round_trip_sorted_in_camel_case_and_absent_when_empty() {
+        // Without skipped sources the field is absent: the bytes of reports written before it.
+        let plain = report();
+        let bytes = plain.to_canonical_json();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.contains("skipped"), "{text}");
+        assert_eq!(
+            AttributionReport::from_canonical_json(&bytes).unwrap(),
+            plain
+        );
+
+        let mut with = report();
+        let contribution = skipped("https://b.example/c.txt", SourceKind::Contribution, Some(7));
+        let outputs = skipped("http://a.example/out.jsonl", SourceKind::Outputs, None);
+        with.set_skipped_sources(vec![
+            contribution.clone(),
+            outputs.clone(),
+            contribution.clone(),
+        ]);
+        assert_eq!(
+            with.skipped_sources,
+            [outputs, contribution],
+            "sorted, no duplicate"
+        );
+        let bytes = with.to_canonical_json();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.contains(
+                r#""skippedSources": [
+    {
+      "uri": "http://a.example/out.jsonl",
+      "kind": "outputs",
+      "reason": "HTTP 503 after 7 attempt(s)"
+    },
+    {
+      "uri": "https://b.example/c.txt",
+      "kind": "contribution",
+      "contributionId": "0x0000000000000000000000000000000000000000000000000000000000000007",
+      "reason": "HTTP 503 after 7 attempt(s)"
+    }
+  ],"#
+            ),
+            "{text}"
+        );
+        let back = AttributionReport::from_canonical_json(&bytes).unwrap();
+        assert_eq!(back, with);
+        assert_ne!(back.report_hash(), plain.report_hash());
+
+        // One canonical form: an explicit empty list is not it, an unknown kind or field is refused.
+        let empty = text.replace(
+            &text[text.find("\"skippedSources\"").unwrap()..text.find("\"accounts\"").unwrap()],
+            "\"skippedSources\": [],\n  ",
+        );
+        let parsed = AttributionReport::from_json(empty.as_bytes()).unwrap();
+        assert!(parsed.skipped_sources.is_empty());
+        assert!(AttributionReport::from_canonical_json(empty.as_bytes()).is_err());
+        for bad in [
+            text.replace("\"kind\": \"outputs\"", "\"kind\": \"other\""),
+            text.replace("\"kind\": \"outputs\"", "\"kind\": \"outputs\", \"at\": 1"),
+        ] {
+            assert!(
+                AttributionReport::from_json(bad.as_bytes()).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

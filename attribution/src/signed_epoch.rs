@@ -189,6 +189,7 @@ mod tests {
             inferences: vec![],
             unpublished: vec![],
             mismatched: vec![],
+            skipped_sources: vec![],
             accounts: vec![],
             totals: crate::Totals {
                 contributor_share: U256::ZERO,

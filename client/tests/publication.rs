@@ -587,6 +587,7 @@ fn report_with(accounts: Vec<(Address, u64)>) -> AttributionReport {
         inferences: Vec::new(),
         unpublished: Vec::new(),
         mismatched: Vec::new(),
+        skipped_sources: Vec::new(),
         accounts: Vec::new(),
         totals: Totals {
             contributor_share: U256::ZERO,
