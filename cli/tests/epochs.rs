@@ -167,7 +167,12 @@ fn pay(net: &Devnet, log: &str, count: usize) {
     assert_eq!(paid["payments"].as_array().unwrap().len(), count);
 }
 
-/// `attribute --epoch N --corpus corpus --log LOG --out OUT --json`.
+/// Where the attestors say they publish epoch N's report (nothing here fetches it).
+fn report_uri(epoch: u64) -> String {
+    format!("https://attestors.example/epochs/{epoch}/report.json")
+}
+
+/// `attribute --epoch N --corpus corpus --log LOG --out OUT --report-uri URI --json`.
 fn attribute(net: &Devnet, epoch: u64, log: &str, out: &str) -> Value {
     net.run(&[
         "attribute",
@@ -179,6 +184,8 @@ fn attribute(net: &Devnet, epoch: u64, log: &str, out: &str) -> Value {
         log,
         "--out",
         out,
+        "--report-uri",
+        &report_uri(epoch),
         "--json",
     ])
     .success()
@@ -523,6 +530,8 @@ async fn epoch_commands_refuse_bad_inputs_and_change_nothing() {
         "log1.jsonl",
         "--out",
         "bad-corpus/1",
+        "--report-uri",
+        &report_uri(1),
     ])
     .failure(&[
         "1 corpus file(s) match no registered contribution",
@@ -545,6 +554,8 @@ async fn epoch_commands_refuse_bad_inputs_and_change_nothing() {
         "unpaid.jsonl",
         "--out",
         "bad-log/1",
+        "--report-uri",
+        &report_uri(1),
     ])
     .failure(&["match no inference paid", &unpaid_line]);
     assert!(!net.path("bad-log").exists());

@@ -8,8 +8,11 @@
 //!   published report was doctored, exits 3 naming what differs;
 //! - a tampered output line, a 404 and a payment without URI leave those inferences unpublished,
 //!   the epoch still computes, and two independent parties get the same bytes;
-//! - a publication host that cannot be reached now (refused connection, 503) is one error line
-//!   naming the URI, and no epoch folder is written; so is a corpus file nobody can fetch.
+//! - a host that cannot be read now (503, no answer, refused connection) never stops an epoch: the
+//!   attestor leaves the source out and lists it, verifiers leave out the same sources and say
+//!   which are available now, and a listed source that is no source of the epoch exits 3;
+//! - what still stops an attestor (a relative --report-uri, a corpus file that is definitively
+//!   gone, an IPFS gateway that refuses connections) is one error line, and no folder is written.
 
 mod common;
 
@@ -19,7 +22,7 @@ use common::{
     publish::{unreachable_url, PublicationHost},
     tokens, u256, Devnet, Run,
 };
-use datanet_attribution::AttributionReport;
+use datanet_attribution::{AttributionReport, SkippedSource, SourceKind};
 use serde_json::Value;
 use std::{collections::BTreeMap, path::Path};
 
@@ -616,13 +619,29 @@ async fn a_tampered_output_line_is_unpublished_the_epoch_computes_and_two_partie
 }
 
 #[tokio::test]
-async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_epoch() {
+async fn what_still_stops_an_attestor_is_one_error_line_and_writes_no_epoch() {
     let net = start();
     let host = PublicationHost::start();
     let ids = setup(&net, &host).await;
-    let c = pay_published(&net, &host, PAYER, "epoch1.jsonl", &[1], "c.jsonl");
+    pay_published(&net, &host, PAYER, "epoch1.jsonl", &[1], "c.jsonl");
     let party = net.fresh_party();
-    let attribute = |out: &str| {
+    let report_uri = host.url("epochs/1/report.json");
+    let attribute = |extra: &[&str]| {
+        let mut args = vec![
+            "attribute",
+            "--epoch",
+            "1",
+            "--out",
+            "epochs/1",
+            "--report-uri",
+            report_uri.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        net.run_in(party.path(), None, &args)
+    };
+
+    // The report's URI is signed and goes on chain: it must be absolute, and is required.
+    for relative in ["report.json", "epochs/1/report.json", "/srv/report.json"] {
         net.run_in(
             party.path(),
             None,
@@ -631,17 +650,26 @@ async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_ep
                 "--epoch",
                 "1",
                 "--out",
-                out,
+                "epochs/1",
                 "--report-uri",
-                &host.url("epochs/1/report.json"),
+                relative,
             ],
         )
-    };
+        .failure(&["--report-uri", relative, "not an absolute URI", "https://"]);
+    }
+    let run = net.run_in(
+        party.path(),
+        None,
+        &["attribute", "--epoch", "1", "--out", "epochs/1"],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("--report-uri"), "{}", run.stderr);
+    assert!(!party.path().join("epochs").exists());
 
-    // A corpus file nobody can fetch (404): named with its contribution, nothing written.
+    // A corpus file that is definitively gone (404): named with its contribution, nothing written.
     host.remove("data/glasswort.txt");
     let glasswort = ids["glasswort.txt"].to_string();
-    attribute("epochs/1").failure(&[
+    attribute(&[]).failure(&[
         "could not be fetched",
         &glasswort,
         &host.url("data/glasswort.txt"),
@@ -650,21 +678,7 @@ async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_ep
     assert!(!party.path().join("epochs").exists());
     // --offline fetches nothing: the file still missing is named.
     std::fs::write(party.path().join("c.jsonl"), lines_of("epoch1.jsonl", &[1])).unwrap();
-    net.run_in(
-        party.path(),
-        None,
-        &[
-            "attribute",
-            "--epoch",
-            "1",
-            "--out",
-            "epochs/1",
-            "--offline",
-            "--log",
-            "c.jsonl",
-        ],
-    )
-    .failure(&[
+    attribute(&["--offline", "--log", "c.jsonl"]).failure(&[
         "lacks the file of 1 accepted contribution",
         "offline",
         &glasswort,
@@ -675,30 +689,20 @@ async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_ep
         std::fs::read(net.path("data/glasswort.txt")).unwrap(),
     );
 
-    // The outputs host answers 503 (after retries): an error naming the URI, not "unpublished".
-    host.fail("outputs/c.jsonl", 503);
-    let (run, secs_503) = timed(|| attribute("epochs/1"));
-    let line = run.failure(&[&c, "503", "try again later"]);
-    assert!(!party.path().join("epochs").exists(), "{line}");
-    assert!(host.hits("outputs/c.jsonl") > 1, "retried");
+    // Outputs at an ipfs:// URI, and an IPFS gateway that refuses connections: the attestor's
+    // own setup, not the publisher's answer, so an error naming it rather than a skipped source.
+    let ipfs = "ipfs://QmOutputsOfPayer2/2.jsonl";
+    let log2 = lines_of("epoch1.jsonl", &[2]);
+    pay(&net, PAYER2, &log2, "2.jsonl", Some(ipfs));
+    let no_gateway = unreachable_url("ipfs/");
+    let (run, secs_gateway) =
+        timed(|| attribute(&["--gateway", &no_gateway, "--fetch-retries", "1"]));
+    run.failure(&[ipfs, "gateway cannot be reached", "--gateway"]);
+    assert!(!party.path().join("epochs").exists());
 
-    // Back up: the same command goes through (the corpus fetched so far is kept).
-    host.publish("outputs/c.jsonl", lines_of("epoch1.jsonl", &[1]));
-    let out = net
-        .run_in(
-            party.path(),
-            None,
-            &[
-                "attribute",
-                "--epoch",
-                "1",
-                "--out",
-                "epochs/1",
-                "--report-uri",
-                &host.url("epochs/1/report.json"),
-                "--json",
-            ],
-        )
+    // A working gateway: the epoch computes (the corpus fetched so far was kept).
+    host.publish("ipfs/QmOutputsOfPayer2/2.jsonl", log2);
+    let out = attribute(&["--gateway", &host.url("ipfs/"), "--json"])
         .success()
         .json();
     assert_eq!(out["unpublished"], 0, "{out}");
@@ -706,21 +710,418 @@ async fn an_unreachable_publication_is_one_error_line_naming_it_and_writes_no_ep
         out["corpusFetched"], 1,
         "only the file that was missing: {out}"
     );
-    std::fs::remove_dir_all(party.path().join("epochs")).unwrap();
+    assert_eq!(out["skippedSources"], serde_json::json!([]), "{out}");
+    println!("gateway refusing connections given up after {secs_gateway:.1}s");
+}
 
-    // A payment names a host that refuses connections: one line naming the URI, no folder.
-    let unreachable = unreachable_url("outputs/2.jsonl");
+/// One `{"output": text, "amount": "0.000000000000000001"}` line: a payment of one base unit.
+fn dust_line(text: &str) -> String {
+    format!(
+        "{}\n",
+        serde_json::json!({"output": text, "amount": "0.000000000000000001"})
+    )
+}
+
+/// The `skippedSources` of a JSON summary or report as (uri, kind, contributionId, reason).
+fn skipped_of(value: &Value) -> Vec<(String, String, Option<String>, String)> {
+    let mut out: Vec<_> = value
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {value}"))
+        .iter()
+        .map(|s| {
+            (
+                s["uri"].as_str().unwrap().to_string(),
+                s["kind"].as_str().unwrap().to_string(),
+                s["contributionId"].as_str().map(str::to_string),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Patience of the attestors and verifiers below with a failing host: two attempts of at most one
+/// second each.
+const FAST: [&str; 4] = ["--fetch-retries", "1", "--fetch-timeout", "1"];
+
+/// Nobody can stop the epochs with a host that cannot be read now. The attack: dust payments
+/// naming outputs on hosts that answer 503 forever, never answer, or refuse connections; an
+/// accepted contribution whose file is taken down (503). The attestor leaves each such source out,
+/// lists it in the report and warns; the epoch settles as usual; verifiers leave out the same
+/// sources (so the honest report verifies while the hosts are down, and when they are back), say
+/// which are available now, and refuse a listed source that is no source of the epoch (exit 3).
+#[tokio::test]
+async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
+    let net = start();
+    let host = PublicationHost::start();
+    let ids = setup(&net, &host).await;
+
+    // ---- (a) Epoch 1: honest payments, and an adversary's dust payments naming outputs at a
+    // host that answers 503, one that never answers and one that refuses connections.
+    pay_published(&net, &host, PAYER, "epoch1.jsonl", &EPOCH1_LINES, "1.jsonl");
+    let (dust503, dust_hang, dust_refused) = (
+        host.url("outputs/dust-503.jsonl"),
+        host.url("outputs/dust-hang.jsonl"),
+        unreachable_url("outputs/dust-refused.jsonl"),
+    );
+    host.fail("outputs/dust-503.jsonl", 503);
+    host.hang("outputs/dust-hang.jsonl");
+    let dust_texts = [
+        "Dust: an answer whose file answers 503.",
+        "Dust: an answer whose host never answers.",
+        "Dust: an answer whose host refuses connections.",
+    ];
+    for (i, (text, uri)) in dust_texts
+        .iter()
+        .zip([&dust503, &dust_hang, &dust_refused])
+        .enumerate()
+    {
+        pay(
+            &net,
+            PAYER2,
+            &dust_line(text),
+            &format!("dust{i}.jsonl"),
+            Some(uri),
+        );
+    }
+    let attestor = net.fresh_party();
+    let report1 = host.url("epochs/1/report.json");
+    let mut args = vec![
+        "attribute",
+        "--epoch",
+        "1",
+        "--out",
+        "epochs/1",
+        "--report-uri",
+        report1.as_str(),
+        "--json",
+    ];
+    args.extend(FAST);
+    let (run, attribute_secs) = timed(|| net.run_in(attestor.path(), None, &args));
+    let run = run.success();
+    let out = run.json();
+    let expected = {
+        let mut e = vec![
+            (
+                dust503.clone(),
+                "outputs".to_string(),
+                None,
+                "HTTP 503 after 2 attempt(s)".to_string(),
+            ),
+            (
+                dust_hang.clone(),
+                "outputs".into(),
+                None,
+                "timed out after 2 attempt(s)".into(),
+            ),
+            (
+                dust_refused.clone(),
+                "outputs".into(),
+                None,
+                "connection refused after 2 attempt(s)".into(),
+            ),
+        ];
+        e.sort();
+        e
+    };
+    assert_eq!(skipped_of(&out["skippedSources"]), expected, "{out}");
+    assert_eq!(out["unpublished"], 3, "the dust outputs: {out}");
+    assert_eq!(out["inferences"], EPOCH1_LINES.len(), "{out}");
+    // One warning line per skipped source, on stderr.
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(warnings.len(), 3, "{}", run.stderr);
+    for (uri, _, _, reason) in &expected {
+        assert!(
+            warnings.iter().any(|w| w.starts_with("warning:")
+                && w.contains(uri.as_str())
+                && w.contains(reason.as_str())),
+            "{uri}: {}",
+            run.stderr
+        );
+    }
+    let (_, report) = report_in(attestor.path(), 1);
+    assert_eq!(report.skipped_sources.len(), 3);
+    assert!(
+        report.skipped_sources.windows(2).all(|w| w[0] < w[1]),
+        "sorted"
+    );
+    host.publish(
+        "epochs/1/report.json",
+        std::fs::read(attestor.path().join("epochs/1/report.json")).unwrap(),
+    );
+    // The attestors check the folder (leaving out what it left out), sign, propose, accept.
+    let mut verify_dir = vec!["epoch", "verify", "epochs/1"];
+    verify_dir.extend(FAST);
+    let text = net
+        .run_in(attestor.path(), None, &verify_dir)
+        .success()
+        .stdout;
+    assert_eq!(text.matches("still unavailable").count(), 3, "{text}");
+    settle(&net, attestor.path(), 1, true).await;
+
+    // A verifier from a fresh folder, the hosts still down: the epoch verifies.
+    let verifier = net.fresh_party();
+    let mut verify1 = vec!["epoch", "verify", "--epoch", "1", "--json"];
+    verify1.extend(FAST);
+    let (run, verify_down_secs) = timed(|| net.run_in(verifier.path(), None, &verify1));
+    let v = run.success().json();
+    assert_eq!(v["match"], true, "{v}");
+    assert_eq!(v["skippedOk"], true, "{v}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 3, "{v}");
+    for s in skipped {
+        assert_eq!(s["ofThisEpoch"], true, "{s}");
+        assert_eq!(s["availableNow"], false, "{s}");
+    }
+    assert_eq!(
+        v["inputs"]["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["skipped"].is_string())
+            .count(),
+        3,
+        "left out, not even fetched: {v}"
+    );
+
+    // ---- (b) The 503 and the black hole are back (with the outputs paid for): the same report
+    // still verifies, and the verification says they are available now.
+    host.publish("outputs/dust-503.jsonl", dust_line(dust_texts[0]));
+    host.publish("outputs/dust-hang.jsonl", dust_line(dust_texts[1]));
+    let mut verify1_text = vec!["epoch", "verify", "--epoch", "1"];
+    verify1_text.extend(FAST);
+    let text = net
+        .run_in(verifier.path(), None, &verify1_text)
+        .success()
+        .stdout;
+    for uri in [&dust503, &dust_hang] {
+        assert!(
+            text.contains(&format!("available now: {uri}")),
+            "{uri}: {text}"
+        );
+    }
+    assert!(
+        text.contains(&format!(
+            "still unavailable (connection refused after 2 attempt(s)): {dust_refused}"
+        )),
+        "{text}"
+    );
+    let v = net.run_in(verifier.path(), None, &verify1).success().json();
+    let available: Vec<bool> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["availableNow"].as_bool().unwrap())
+        .collect();
+    assert_eq!(available.iter().filter(|a| **a).count(), 2, "{v}");
+
+    // ---- (d) Epoch 2: an accepted contribution's file is taken down (503) and an output quoting
+    // it is paid. An attestor without a copy leaves the contribution out.
+    let glasswort_text = std::fs::read_to_string(net.path("data/glasswort.txt")).unwrap();
+    let quote: Vec<&str> = glasswort_text.split_whitespace().take(40).collect();
+    let log2 = format!(
+        "{}\n",
+        serde_json::json!({"output": format!("About samphire: {}", quote.join(" ")), "amount": "4"})
+    );
+    host.publish("outputs/2.jsonl", log2.clone());
     pay(
         &net,
-        PAYER2,
-        &lines_of("epoch1.jsonl", &[2]),
+        PAYER,
+        &log2,
         "2.jsonl",
-        Some(&unreachable),
+        Some(&host.url("outputs/2.jsonl")),
     );
-    let (run, secs_refused) = timed(|| attribute("epochs/1"));
-    run.failure(&[&unreachable, "cannot be read now"]);
-    assert!(!party.path().join("epochs").exists());
-    println!("503 given up after {secs_503:.1}s, refused connection after {secs_refused:.1}s");
+    host.fail("data/glasswort.txt", 503);
+    let glasswort = ids["glasswort.txt"];
+    let glasswort_uri = host.url("data/glasswort.txt");
+    let attestor2 = net.fresh_party();
+    let report2 = host.url("epochs/2/report.json");
+    let mut args = vec![
+        "attribute",
+        "--epoch",
+        "2",
+        "--out",
+        "epochs/2",
+        "--report-uri",
+        report2.as_str(),
+        "--json",
+    ];
+    args.extend(FAST);
+    let run = net.run_in(attestor2.path(), None, &args).success();
+    let out2 = run.json();
+    assert_eq!(
+        skipped_of(&out2["skippedSources"]),
+        [(
+            glasswort_uri.clone(),
+            "contribution".to_string(),
+            Some(glasswort.to_string()),
+            "HTTP 503 after 2 attempt(s)".to_string()
+        )],
+        "{out2}"
+    );
+    let warning = run.stderr.trim();
+    assert!(
+        warning.starts_with("warning:")
+            && warning.contains(&glasswort.to_string())
+            && warning.contains(&glasswort_uri)
+            && warning.lines().count() == 1,
+        "{warning}"
+    );
+    let (_, report) = report_in(attestor2.path(), 2);
+    let credited = |r: &AttributionReport| {
+        r.inferences
+            .iter()
+            .flat_map(|i| &i.credits)
+            .any(|c| c.contribution_id == glasswort)
+    };
+    assert!(!credited(&report), "left out: it earns nothing this epoch");
+    host.publish(
+        "epochs/2/report.json",
+        std::fs::read(attestor2.path().join("epochs/2/report.json")).unwrap(),
+    );
+    // The verifier holds glasswort from epoch 1 in its corpus folder: computing the epoch itself
+    // it would credit it — so verifying, it must leave it out as the report says.
+    let to_block = out2["toBlock"].as_u64().unwrap().to_string();
+    let mut mine = vec![
+        "attribute",
+        "--epoch",
+        "2",
+        "--out",
+        "mine/epochs/2",
+        "--to-block",
+        &to_block,
+        "--report-uri",
+        report2.as_str(),
+        "--json",
+    ];
+    mine.extend(FAST);
+    let own = net.run_in(verifier.path(), None, &mine).success().json();
+    assert_eq!(own["skippedSources"], serde_json::json!([]), "{own}");
+    assert_ne!(own["reportHash"], out2["reportHash"]);
+    assert!(credited(&report_in(&verifier.path().join("mine"), 2).1));
+    settle(&net, attestor2.path(), 2, true).await;
+    let mut verify2 = vec!["epoch", "verify", "--epoch", "2", "--json"];
+    verify2.extend(FAST);
+    let v = net.run_in(verifier.path(), None, &verify2).success().json();
+    assert_eq!(v["match"], true, "{v}");
+    let s = &v["skipped"][0];
+    assert_eq!(s["contributionId"], glasswort.to_string().as_str(), "{v}");
+    assert_eq!(s["availableNow"], true, "{v}");
+    assert!(
+        s["finding"].as_str().unwrap().contains("corpus folder"),
+        "{v}"
+    );
+    // A verifier without a copy, glasswort still down: epoch 2 (which left it out) verifies;
+    // epoch 1 (which used it) cannot be verified now — an error, not a verdict.
+    let verifier2 = net.fresh_party();
+    let v = net
+        .run_in(verifier2.path(), None, &verify2)
+        .success()
+        .json();
+    assert_eq!(v["match"], true, "{v}");
+    assert_eq!(v["skipped"][0]["availableNow"], false, "{v}");
+    let run = net.run_in(verifier2.path(), None, &verify1);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    run.failure(&[&glasswort.to_string(), "503", "try again later"]);
+    host.publish("data/glasswort.txt", glasswort_text);
+
+    // ---- (c) Epoch 3: the attestors sign a report listing skipped sources that are no source of
+    // the epoch (an outputs URI no payment names, a contribution that does not exist) and
+    // propose it.
+    pay_published(&net, &host, PAYER, "epoch2.jsonl", &[6, 8], "3.jsonl");
+    attribute(&net, &host, attestor.path(), 3, &FAST);
+    let dir = attestor.path().join("epochs/3");
+    let (_, mut report) = report_in(attestor.path(), 3);
+    assert!(report.skipped_sources.is_empty());
+    let invented = host.url("outputs/never-paid.jsonl");
+    let ghost = B256::repeat_byte(0xab);
+    report.set_skipped_sources(vec![
+        SkippedSource {
+            uri: invented.clone(),
+            kind: SourceKind::Outputs,
+            contribution_id: None,
+            reason: "HTTP 503 after 2 attempt(s)".into(),
+        },
+        SkippedSource {
+            uri: host.url("data/eelgrass.txt"),
+            kind: SourceKind::Contribution,
+            contribution_id: Some(ghost),
+            reason: "HTTP 503 after 2 attempt(s)".into(),
+        },
+    ]);
+    let bytes = report.to_canonical_json();
+    std::fs::write(dir.join("report.json"), &bytes).unwrap();
+    let mut file = datanet_client::epoch::read_epoch_file(&dir).unwrap();
+    file.signed.reportHash = keccak256(&bytes);
+    datanet_client::epoch::write_epoch_file(&dir, &file).unwrap();
+    host.publish("epochs/3/report.json", bytes);
+    settle(&net, attestor.path(), 3, false).await;
+    let mut verify3 = vec!["epoch", "verify", "--epoch", "3"];
+    verify3.extend(FAST);
+    let run = net.run_in(verifier.path(), None, &verify3);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    let line = run.failure(&[
+        "epoch 3 does not verify",
+        "skipped sources",
+        &invented,
+        "report hash",
+    ]);
+    assert!(!line.contains("rewards root"), "{line}");
+    assert!(
+        run.stdout
+            .contains(&format!("no accepted contribution {ghost}")),
+        "{}",
+        run.stdout
+    );
+    verify3.push("--json");
+    let run = net.run_in(verifier.path(), None, &verify3);
+    assert_eq!(run.code, Some(3));
+    let v = run.json();
+    assert_eq!(
+        (v["rootOk"].clone(), v["totalOk"].clone()),
+        (true.into(), true.into()),
+        "{v}"
+    );
+    assert_eq!(
+        (v["reportOk"].clone(), v["skippedOk"].clone()),
+        (false.into(), false.into()),
+        "{v}"
+    );
+    let not_of_epoch: Vec<&Value> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["ofThisEpoch"] == false)
+        .collect();
+    assert_eq!(not_of_epoch.len(), 2, "{v}");
+    // The attestors' own folder says so too.
+    let mut verify_dir3 = vec!["epoch", "verify", "epochs/3"];
+    verify_dir3.extend(FAST);
+    let run = net.run_in(attestor.path(), None, &verify_dir3);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    run.failure(&["skipped sources", &invented]);
+
+    // Every epoch as a table: 1 and 2 verify, with what is available now; 3 does not.
+    let mut all = vec!["epoch", "verify"];
+    all.extend(FAST);
+    let run = net.run_in(verifier.path(), None, &all);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("3 (2 available now)"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 (1 available now)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 (2 NOT OF THIS EPOCH)"),
+        "{}",
+        run.stdout
+    );
+    run.failure(&["epoch 3 does not verify"]);
+    println!(
+        "attribute with 3 unreachable outputs hosts: {attribute_secs:.1}s; verify with them down: {verify_down_secs:.1}s"
+    );
 }
 
 /// The independent verifier's story through a provider that caps `eth_getLogs` at 1,000 blocks and

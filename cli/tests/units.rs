@@ -212,6 +212,8 @@ async fn a_six_decimal_token_end_to_end() {
             "log.jsonl",
             "--out",
             "epochs/1",
+            "--report-uri",
+            "https://attestors.example/epochs/1/report.json",
             "--json",
         ])
         .success()

@@ -8,6 +8,11 @@
 //! parties find the same ones), the corpus files at the URIs of the contributions (into a local,
 //! hash-checked folder), and the previous epoch's cumulative amounts from its report at its
 //! on-chain `reportURI`.
+//!
+//! Liveness first: a published source whose host does not answer usably (refused connection,
+//! timeout, 5xx/408/429 after retries) never stops an attestor's epoch. It is left out and listed
+//! in the report's `skippedSources` ([`Unreachable::Skip`]); verifiers recompute with the same
+//! sources left out ([`Unreachable::AsReported`]) and say which they can read now.
 
 use crate::{
     error::{EpochError, FileError, WalletError},
@@ -24,7 +29,7 @@ use alloy::{
 };
 use datanet_attribution::{
     compute_epoch, AttributionReport, CommitOrder, Contribution, DataCutoff, EpochInput,
-    EpochOutcome, EpochParams, Inference, Model, RewardTree,
+    EpochOutcome, EpochParams, Inference, Model, RewardTree, SkippedSource, SourceKind,
 };
 use datanet_bindings::{
     attribution_pool::IAttributionPool,
@@ -121,6 +126,43 @@ pub struct ComputedEpoch {
     pub report_bytes: Vec<u8>,
     /// Where the inputs came from (folders, URIs fetched).
     pub inputs: InputsRead,
+    /// The accepted contributions left out of the corpus (the `contribution` entries of the
+    /// report's `skippedSources`).
+    pub skipped_corpus: Vec<LeftOutContribution>,
+    /// With [`Unreachable::AsReported`]: the entries of the given list that name no source of
+    /// the epoch (no `OutputsPublished` event of its blocks names the URI; no accepted
+    /// contribution of its corpus has this id and URI). They are not honoured, so the recomputed
+    /// report lacks them: attestors cannot invent entries.
+    pub not_sources: Vec<SkippedSource>,
+}
+
+/// An accepted contribution left out of an epoch's corpus.
+#[derive(Clone, Debug)]
+pub struct LeftOutContribution {
+    pub entry: CorpusEntry,
+    /// The corpus folder's copy of its file, if it holds one (a verifier honouring the report may).
+    pub local: Option<PathBuf>,
+}
+
+/// What [`Session::compute_epoch_with`] does with a published source (an outputs file, an
+/// accepted contribution's file) whose host does not answer usably now: a refused or failed
+/// connection, a timeout, HTTP 5xx, 408 or 429, after the fetcher's retries
+/// ([`crate::publication::PublicationError::is_unreachable`]). Definitive answers (a 404, …)
+/// are not concerned: an outputs file that is definitively missing counts as empty, a
+/// contribution's file that is definitively missing is an error.
+#[derive(Clone, Copy, Debug)]
+pub enum Unreachable<'a> {
+    /// The attestor's rule: leave it out and list it in the report's `skippedSources` — an outputs
+    /// file gives no lines (the inferences found nowhere else are `unpublished`), a contribution
+    /// is left out of the corpus (it earns nothing this epoch). Nobody can stop an epoch by
+    /// naming a host that hangs or answers 503.
+    Skip,
+    /// The verifier's rule: leave out exactly the sources of this list (a report's
+    /// `skippedSources`), without even trying them, so that an honest report recomputes to the
+    /// same bytes whether or not they can be read now; any other source that cannot be read now
+    /// is an error (the verifier cannot verify now). Entries naming no source of the epoch are
+    /// returned in [`ComputedEpoch::not_sources`].
+    AsReported(&'a [SkippedSource]),
 }
 
 /// Where an epoch's inputs come from: local files only (the corpus folder, a log of the paid
@@ -189,6 +231,9 @@ pub struct EpochPlan<'a> {
     pub report_uri: String,
     /// The pool's proposal nonce to sign under; `None` reads `proposalNonce()`.
     pub nonce: Option<u64>,
+    /// What to do with a source that cannot be read now: an attestor skips it, a verifier
+    /// honours the report's list.
+    pub unreachable: Unreachable<'a>,
     /// Progress of the corpus sync and the outputs fetch.
     pub progress: &'a dyn Progress,
 }
@@ -220,6 +265,8 @@ pub struct OutputsRead {
     pub rejected_lines: Vec<usize>,
     /// Why the file counts as not published (a definitive answer: 404, an unusable URI, …).
     pub unavailable: Option<String>,
+    /// Why the file was left out as unreachable (listed in the report's `skippedSources`).
+    pub skipped: Option<String>,
 }
 
 /// The outputs found for an epoch's paid inferences.
@@ -229,6 +276,11 @@ pub struct FoundOutputs {
     pub texts: HashMap<B256, String>,
     /// Each URI read, in chain order.
     pub files: Vec<OutputsRead>,
+    /// The files left out (see [`Unreachable`]).
+    pub skipped: Vec<SkippedSource>,
+    /// With [`Unreachable::AsReported`]: outputs entries naming no `OutputsPublished` URI of the
+    /// blocks.
+    pub not_sources: Vec<SkippedSource>,
 }
 
 impl Session {
@@ -256,6 +308,7 @@ impl Session {
             concurrency: crate::publication::DEFAULT_CONCURRENCY,
             report_uri: sources.report_uri.clone(),
             nonce: sources.nonce,
+            unreachable: Unreachable::Skip,
             progress: &crate::Silent,
         })
         .await
@@ -266,11 +319,13 @@ impl Session {
     /// folder); the caller writes the epoch folder.
     ///
     /// Fails on: corpus files that match no registered contribution; accepted contributions whose
-    /// file is neither in the corpus folder nor fetchable by its URI (attribution needs every one);
-    /// with a log, log outputs that match no paid inference; with published outputs, a URI that
-    /// cannot be read *for now* (see [`Self::published_outputs`]); a previous epoch that cannot be
-    /// had. A paid inference whose output is not found is listed in the report (`unpublished`) and
-    /// its share stays in the pool: it never stops an epoch.
+    /// file is neither in the corpus folder nor fetchable by its URI because it is definitively
+    /// gone (a 404 at every URI naming it: put a copy in the corpus folder); with a log, log
+    /// outputs that match no paid inference; a previous epoch that cannot be had; the reader's own
+    /// problems (no IPFS gateway, a local disk error). A paid inference whose output is not found
+    /// is listed in the report (`unpublished`) and its share stays in the pool: it never stops an
+    /// epoch. Neither does a host that cannot be read now: see [`Unreachable`] for what
+    /// `plan.unreachable` makes of it.
     pub async fn compute_epoch_with(
         &self,
         plan: &EpochPlan<'_>,
@@ -365,6 +420,15 @@ impl Session {
         let models = self.models_at(to_block).await?;
         let payments = self.payments(from_block, to_block).await?;
         let paid: HashSet<B256> = payments.iter().map(|p| p.0).collect();
+        // Sources left out (the report's list), and reported entries that name no source.
+        let mut skipped: Vec<SkippedSource> = Vec::new();
+        let mut not_sources: Vec<SkippedSource> = Vec::new();
+        let reported = |kind: SourceKind| -> Vec<&SkippedSource> {
+            match plan.unreachable {
+                Unreachable::Skip => Vec::new(),
+                Unreachable::AsReported(list) => list.iter().filter(|s| s.kind == kind).collect(),
+            }
+        };
 
         // Outputs, by inference id.
         let texts: HashMap<B256, String> = match plan.outputs {
@@ -383,6 +447,19 @@ impl Session {
                     }
                     .into());
                 }
+                // A log replaces every published file; a reported outputs entry is still checked
+                // against the blocks' OutputsPublished URIs, and carried into the report.
+                let entries = reported(SourceKind::Outputs);
+                if !entries.is_empty() {
+                    let uris = self.outputs_uris(from_block, to_block).await?;
+                    for s in entries {
+                        if s.contribution_id.is_none() && uris.contains(&s.uri) {
+                            skipped.push(s.clone());
+                        } else {
+                            not_sources.push(s.clone());
+                        }
+                    }
+                }
                 logged
                     .into_iter()
                     .map(|o| (o.inference_id, o.text))
@@ -396,9 +473,18 @@ impl Session {
                     .into());
                 };
                 let found = self
-                    .published_outputs(fetcher, from_block, to_block, &paid, plan.progress)
+                    .published_outputs(
+                        fetcher,
+                        from_block,
+                        to_block,
+                        &paid,
+                        plan.unreachable,
+                        plan.progress,
+                    )
                     .await?;
                 inputs.outputs = found.files;
+                skipped.extend(found.skipped);
+                not_sources.extend(found.not_sources);
                 found.texts
             }
         };
@@ -445,9 +531,28 @@ impl Session {
             .iter()
             .filter(|c| used.contains(&c.datanet_id))
             .collect();
+        // Contributions left out: those the report lists (a verifier), or those whose file
+        // cannot be fetched now (an attestor, below).
+        let mut left_out: HashSet<B256> = HashSet::new();
+        for s in reported(SourceKind::Contribution) {
+            let of_epoch = s.contribution_id.is_some_and(|id| {
+                needed
+                    .iter()
+                    .any(|c| c.contribution_id == id && c.uri == s.uri)
+            });
+            match s.contribution_id {
+                Some(id) if of_epoch => {
+                    left_out.insert(id);
+                    skipped.push(s.clone());
+                }
+                _ => not_sources.push(s.clone()),
+            }
+        }
         let missing: Vec<CorpusItem> = needed
             .iter()
-            .filter(|c| !by_hash.contains_key(&c.content_hash))
+            .filter(|c| {
+                !by_hash.contains_key(&c.content_hash) && !left_out.contains(&c.contribution_id)
+            })
             .map(|c| CorpusItem {
                 contribution_id: c.contribution_id,
                 content_hash: c.content_hash,
@@ -466,23 +571,51 @@ impl Session {
                 concurrency: plan.concurrency,
                 base: None,
             };
-            let summary = cache
+            let mut summary = cache
                 .sync(fetcher, &missing, &options, plan.progress)
                 .await
                 .map_err(EpochError::Corpus)?;
-            if !summary.failed.is_empty() {
-                return Err(EpochError::CorpusUnavailable {
-                    failures: summary.failed,
-                }
-                .into());
+            // An attestor leaves out a file whose every URI is unreachable now; a file that is
+            // definitively gone, or that the reader itself cannot fetch (no gateway, disk), stops
+            // the epoch.
+            let skip = matches!(plan.unreachable, Unreachable::Skip);
+            let (unreachable, fatal): (Vec<_>, Vec<_>) = std::mem::take(&mut summary.failed)
+                .into_iter()
+                .partition(|f| skip && f.error.is_unreachable());
+            if !fatal.is_empty() {
+                return Err(EpochError::CorpusUnavailable { failures: fatal }.into());
             }
+            for f in &unreachable {
+                for id in &f.contribution_ids {
+                    if let Some(c) = needed.iter().find(|c| c.contribution_id == *id) {
+                        left_out.insert(*id);
+                        skipped.push(SkippedSource {
+                            uri: c.uri.clone(),
+                            kind: SourceKind::Contribution,
+                            contribution_id: Some(*id),
+                            reason: f.error.summary(),
+                        });
+                    }
+                }
+            }
+            summary.failed = unreachable;
             for m in &missing {
-                by_hash.insert(m.content_hash, cache.path_of(m.content_hash));
+                if !left_out.contains(&m.contribution_id) {
+                    by_hash.insert(m.content_hash, cache.path_of(m.content_hash));
+                }
             }
             inputs.corpus_sync = Some(summary);
         }
         let mut corpus_contributions = Vec::with_capacity(needed.len());
+        let mut skipped_corpus = Vec::new();
         for c in needed {
+            if left_out.contains(&c.contribution_id) {
+                skipped_corpus.push(LeftOutContribution {
+                    entry: c.clone(),
+                    local: by_hash.get(&c.content_hash).cloned(),
+                });
+                continue;
+            }
             let Some(path) = by_hash.get(&c.content_hash) else {
                 return Err(EpochError::MissingCorpusFiles {
                     contributions: vec![c.contribution_id],
@@ -536,7 +669,9 @@ impl Session {
             inferences,
             previous,
         };
-        let outcome = compute_epoch(&input).map_err(|e| EpochError::Attribution(Box::new(e)))?;
+        let mut outcome =
+            compute_epoch(&input).map_err(|e| EpochError::Attribution(Box::new(e)))?;
+        outcome.report.set_skipped_sources(skipped);
         let report_bytes = outcome.report.to_canonical_json();
         let nonce = match plan.nonce {
             Some(n) => n,
@@ -561,7 +696,33 @@ impl Session {
             outcome,
             report_bytes,
             inputs,
+            skipped_corpus,
+            not_sources,
         })
+    }
+
+    /// The distinct non-empty `outputsURI`s of the pool's `OutputsPublished` events in the
+    /// blocks, in chain order.
+    pub async fn outputs_uris(
+        &self,
+        from_block: u64,
+        to_block: u64,
+    ) -> Result<Vec<String>, ClientError> {
+        let events = self
+            .client
+            .events::<OutputsPublished>(
+                Filter::new().address(self.deployment.attribution_pool),
+                from_block,
+                to_block,
+            )
+            .await?;
+        let mut uris: Vec<String> = Vec::new();
+        for (e, _) in events {
+            if !e.outputsURI.is_empty() && !uris.contains(&e.outputsURI) {
+                uris.push(e.outputsURI);
+            }
+        }
+        Ok(uris)
     }
 
     /// The outputs of the inferences in `paid` (paid in blocks `from_block..=to_block`), read from
@@ -580,43 +741,62 @@ impl Session {
     ///    file, more than the 256 MiB limit (see
     ///    [`crate::publication::PublicationError::is_definitive`]) — counts as empty, and the
     ///    inferences it alone held are `unpublished` in the report.
-    /// 5. Any other failure — a refused connection or timeout after retries, 5xx/408/429 after
-    ///    retries, no IPFS gateway configured — is an error naming the URI
-    ///    ([`EpochError::OutputsUnavailable`]): counting such a file as unpublished would make
-    ///    this party's report differ from that of one who could read it. Try again later.
+    /// 5. A host that does not answer usably now — a refused connection or timeout, 5xx/408/429,
+    ///    after retries — would make this party's report differ from that of one who can read
+    ///    it, whether the file is counted as empty or waited for; and waiting would let anyone
+    ///    stop the epochs with a dust payment naming such a host. So it is left out *and listed*
+    ///    in the report's `skippedSources` ([`Unreachable::Skip`]): verifiers recompute with the
+    ///    same files left out ([`Unreachable::AsReported`]: those are not even fetched) and say
+    ///    which they can read now. For a verifier, any other file it cannot read now is an
+    ///    error naming the URI ([`EpochError::OutputsUnavailable`]), as is the reader's own
+    ///    problem (no IPFS gateway configured) for anyone.
     pub async fn published_outputs(
         &self,
         fetcher: &Fetcher,
         from_block: u64,
         to_block: u64,
         paid: &HashSet<B256>,
+        unreachable: Unreachable<'_>,
         progress: &dyn Progress,
     ) -> Result<FoundOutputs, ClientError> {
-        let events = self
-            .client
-            .events::<OutputsPublished>(
-                Filter::new().address(self.deployment.attribution_pool),
-                from_block,
-                to_block,
-            )
-            .await?;
-        let mut uris: Vec<String> = Vec::new();
-        for (e, _) in events {
-            if !e.outputsURI.is_empty() && !uris.contains(&e.outputsURI) {
-                uris.push(e.outputsURI);
+        let uris = self.outputs_uris(from_block, to_block).await?;
+        let mut found = FoundOutputs::default();
+        // URI → the report's reason, for the files the report left out.
+        let mut honoured: HashMap<String, String> = HashMap::new();
+        if let Unreachable::AsReported(list) = unreachable {
+            for s in list.iter().filter(|s| s.kind == SourceKind::Outputs) {
+                if s.contribution_id.is_none() && uris.contains(&s.uri) {
+                    honoured.insert(s.uri.clone(), s.reason.clone());
+                    found.skipped.push(s.clone());
+                } else {
+                    found.not_sources.push(s.clone());
+                }
             }
         }
+        let skip = matches!(unreachable, Unreachable::Skip);
         progress.start("fetching outputs", uris.len() as u64);
+        let honoured_ref = &honoured;
         let mut fetched = futures::stream::iter(uris.into_iter().map(|uri| async move {
-            let result = fetcher.fetch(&uri).await;
+            let result = match honoured_ref.get(&uri) {
+                Some(reason) => Err(reason.clone()),
+                None => Ok(fetcher.fetch(&uri).await),
+            };
             (uri, result)
         }))
         .buffered(OUTPUT_FETCHES);
-        let mut found = FoundOutputs::default();
         let mut done = 0u64;
         while let Some((uri, result)) = fetched.next().await {
             let read = match result {
-                Ok(bytes) => {
+                // Left out by the report: not read.
+                Err(reason) => OutputsRead {
+                    uri,
+                    outputs: 0,
+                    matched: 0,
+                    rejected_lines: Vec::new(),
+                    unavailable: None,
+                    skipped: Some(reason),
+                },
+                Ok(Ok(bytes)) => {
                     let parsed = outputs::parse_published(&bytes);
                     let mut matched = 0;
                     for o in &parsed.outputs {
@@ -634,16 +814,35 @@ impl Session {
                         matched,
                         rejected_lines: parsed.rejected.iter().map(|(line, _)| *line).collect(),
                         unavailable: None,
+                        skipped: None,
                     }
                 }
-                Err(e) if e.is_definitive() => OutputsRead {
+                Ok(Err(e)) if e.is_definitive() => OutputsRead {
                     uri,
                     outputs: 0,
                     matched: 0,
                     rejected_lines: Vec::new(),
                     unavailable: Some(error_chain(&e)),
+                    skipped: None,
                 },
-                Err(e) => {
+                Ok(Err(e)) if skip && e.is_unreachable() => {
+                    let reason = e.summary();
+                    found.skipped.push(SkippedSource {
+                        uri: uri.clone(),
+                        kind: SourceKind::Outputs,
+                        contribution_id: None,
+                        reason: reason.clone(),
+                    });
+                    OutputsRead {
+                        uri,
+                        outputs: 0,
+                        matched: 0,
+                        rejected_lines: Vec::new(),
+                        unavailable: None,
+                        skipped: Some(reason),
+                    }
+                }
+                Ok(Err(e)) => {
                     progress.finish();
                     return Err(EpochError::OutputsUnavailable {
                         uri,

@@ -90,6 +90,15 @@ pub enum PublicationError {
         #[source]
         source: reqwest::Error,
     },
+    /// The IPFS gateway itself refused or failed the connection (after retries): the reader's own
+    /// setup, not the publisher's answer.
+    #[error("{uri}: the IPFS gateway cannot be reached (after {attempts} attempt(s)); start it or pass another --gateway")]
+    GatewayUnreachable {
+        uri: String,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
     /// The file is larger than the configured cap.
     #[error("{uri}: larger than the {limit}-byte limit")]
     TooLarge { uri: String, limit: u64 },
@@ -173,6 +182,7 @@ impl PublicationError {
             }
             Self::Read { source, .. } => source.kind() == io::ErrorKind::NotFound,
             Self::NoGateway { .. }
+            | Self::GatewayUnreachable { .. }
             | Self::InvalidConfig { .. }
             | Self::TlsUnavailable { .. }
             | Self::Transport { .. }
@@ -182,11 +192,72 @@ impl PublicationError {
         }
     }
 
+    /// Whether the source's host did not answer usably *now* — a refused, reset or failed
+    /// connection or a timeout, or HTTP 5xx, 408 or 429, all after the fetcher's retries. These
+    /// are the failures an attestor leaves a source out for (and lists it in the report) rather
+    /// than stop the epoch: anyone can make a host of theirs answer so. Never definitive (see
+    /// [`Self::is_definitive`]); the reader's own problems (no IPFS gateway or TLS configured, a
+    /// gateway that refuses connections, a local disk error) are not unreachable hosts either:
+    /// they stay errors the reader fixes. (A gateway that answers 5xx or times out on a CID is
+    /// the publisher's problem: nobody serves it.)
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Transport { .. } => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            _ => false,
+        }
+    }
+
+    /// A short reason without any URL (a gateway URL may carry credentials): `HTTP 503 after 7
+    /// attempt(s)`, `connection refused after 2 attempt(s)`, `timed out after 3 attempt(s)`.
+    /// What an attestor writes in a report for a source it left out.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Status {
+                status, attempts, ..
+            } => format!("HTTP {status} after {attempts} attempt(s)"),
+            Self::Transport {
+                attempts, source, ..
+            } => format!("{} after {attempts} attempt(s)", transport_summary(source)),
+            Self::Read { source, .. } => format!("cannot read the file: {}", source.kind()),
+            Self::TooLarge { limit, .. } => format!("larger than the {limit}-byte limit"),
+            Self::HashMismatch { actual, .. } => format!("the bytes hash to {actual}"),
+            other => other.to_string(),
+        }
+    }
+
     fn cache(path: &Path, source: io::Error) -> Self {
         Self::Cache {
             path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+/// What went wrong in transit, in a few words, from the innermost I/O error when there is one.
+fn transport_summary(error: &reqwest::Error) -> &'static str {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            match io.kind() {
+                io::ErrorKind::ConnectionRefused => return "connection refused",
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => {
+                    return "connection reset"
+                }
+                io::ErrorKind::TimedOut => return "timed out",
+                _ => {}
+            }
+        }
+        cause = e.source();
+    }
+    if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "connection failed"
+    } else if error.is_body() || error.is_decode() {
+        "the answer was cut off"
+    } else {
+        "request failed"
     }
 }
 
@@ -442,9 +513,23 @@ impl Fetcher {
 
     /// The bytes at an absolute URI (no hash check: prefer [`Self::fetch_checked`]).
     pub async fn fetch(&self, uri: &str) -> Result<Vec<u8>, PublicationError> {
+        let via_gateway = uri.trim_start().to_ascii_lowercase().starts_with("ipfs:");
         match self.locate(uri)? {
             Source::File(path) => self.read_file(uri, path).await,
-            Source::Http(url) => self.get(uri, url).await,
+            Source::Http(url) => self.get(uri, url).await.map_err(|e| match e {
+                PublicationError::Transport {
+                    uri,
+                    attempts,
+                    source,
+                } if via_gateway && source.is_connect() && !source.is_timeout() => {
+                    PublicationError::GatewayUnreachable {
+                        uri,
+                        attempts,
+                        source,
+                    }
+                }
+                e => e,
+            }),
         }
     }
 
@@ -923,7 +1008,16 @@ async fn sync_one(
                     repaired: state == CacheState::Corrupt,
                 });
             }
-            Err(e) => last = Some(e),
+            // The file is definitively unavailable only if every URI naming it says so: keep the
+            // first failure that may pass, else the last.
+            Err(e) => {
+                if last
+                    .as_ref()
+                    .is_none_or(|l: &PublicationError| l.is_definitive())
+                {
+                    last = Some(e);
+                }
+            }
         }
     }
     Err(last.unwrap_or_else(|| PublicationError::InvalidUri {
@@ -1095,6 +1189,46 @@ mod tests {
             actual: B256::ZERO
         }
         .is_definitive());
+        // What an attestor leaves out: the host's failures that may pass, not the reader's own.
+        for code in [408, 429, 500, 503] {
+            assert!(status(code).is_unreachable(), "{code}");
+            assert_eq!(
+                status(code).summary(),
+                format!("HTTP {code} after 1 attempt(s)")
+            );
+        }
+        for code in [400, 404, 410] {
+            assert!(!status(code).is_unreachable(), "{code}");
+        }
+        assert!(!offline.locate("ipfs://Qm/x").unwrap_err().is_unreachable());
+        assert!(!read(io::ErrorKind::PermissionDenied).is_unreachable());
+    }
+
+    #[tokio::test]
+    async fn a_gateway_that_refuses_connections_is_the_readers_problem_not_a_skip() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut config = FetchConfig {
+            gateway: Some(parse_gateway(&format!("http://127.0.0.1:{port}/ipfs/")).unwrap()),
+            ..FetchConfig::default()
+        };
+        config.retry.max_retries = 0;
+        let fetcher = Fetcher::new(config).unwrap();
+        let e = fetcher.fetch("ipfs://QmNobody/a.txt").await.unwrap_err();
+        assert!(
+            matches!(e, PublicationError::GatewayUnreachable { .. }),
+            "{e:?}"
+        );
+        assert!(!e.is_unreachable() && !e.is_definitive(), "{e}");
+        assert!(e.to_string().contains("--gateway"), "{e}");
+        // The same refusal from a publisher's own host is what an attestor leaves out.
+        let e = fetcher
+            .fetch(&format!("http://127.0.0.1:{port}/a.txt"))
+            .await
+            .unwrap_err();
+        assert!(e.is_unreachable(), "{e:?}");
+        assert_eq!(e.summary(), "connection refused after 1 attempt(s)");
     }
 
     #[test]

@@ -14,11 +14,18 @@
 //! A publication that is definitively missing or wrong (a 404, a report whose hash is not the
 //! chain's) is a mismatch; one that cannot be read *now* (refused connection, 5xx) is an error,
 //! never a mismatch and never a match.
+//!
+//! Sources the attestors left out as unreachable (the report's `skippedSources`) are left out of
+//! the recomputation too, whether or not this verifier can read them now, so an honest report
+//! verifies deterministically; each is then tried now and the verification says which are
+//! available ([`SkippedCheck`]: shown, not a mismatch — the attestors may honestly have failed to
+//! reach it). An entry that names no source of the epoch is a mismatch: attestors cannot invent
+//! entries.
 
 use crate::{
     epoch::{
         error_chain, previous_dir, read_epoch_file, read_report, read_tree, ComputedEpoch,
-        EpochPlan, InputsRead, OutputsFrom, PreviousFrom,
+        EpochPlan, InputsRead, OutputsFrom, PreviousFrom, Unreachable,
     },
     error::EpochError,
     publication::{report_tree, Fetcher, DEFAULT_CONCURRENCY},
@@ -28,10 +35,14 @@ use alloy::{
     primitives::{keccak256, B256, U256},
     rpc::types::Filter,
 };
-use datanet_attribution::{AttributionReport, EpochParams};
+use datanet_attribution::{AttributionReport, EpochParams, SkippedSource, SourceKind};
 use datanet_bindings::AttributionPool::EpochProposed;
+use futures::StreamExt;
 use serde::Serialize;
 use std::path::Path;
+
+/// Skipped sources tried at once.
+const PROBES: usize = 4;
 
 /// Where the epoch stands on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,6 +76,27 @@ pub struct Check {
     pub matches: bool,
 }
 
+/// A source the report lists as left out (`skippedSources`), and what this verifier found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedCheck {
+    pub uri: String,
+    pub kind: SourceKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution_id: Option<B256>,
+    /// The attestors' reason.
+    pub reason: String,
+    /// Whether it names a source of the epoch (an `OutputsPublished` URI of its blocks; an
+    /// accepted contribution of its corpus, with this URI). One that does not is a mismatch.
+    pub of_this_epoch: bool,
+    /// Whether this verifier can read it now; `None` when not tried (not a source, or offline).
+    /// Available now is no mismatch (the attestors may honestly have failed to reach it) but
+    /// worth the guardian's look.
+    pub available_now: Option<bool>,
+    /// What this verifier found, in one line naming the URI.
+    pub finding: String,
+}
+
 /// The outcome of [`Session::verify_epoch`].
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,22 +106,34 @@ pub struct Verification {
     pub to_block: u64,
     pub on_chain: ChainState,
     pub checks: Vec<Check>,
+    /// The report's skipped sources, each checked and tried now.
+    pub skipped: Vec<SkippedCheck>,
 }
 
 impl Verification {
-    /// Whether every check agrees.
+    /// Whether every check agrees and every skipped source is one of the epoch's.
     pub fn matches(&self) -> bool {
-        self.checks.iter().all(|c| c.matches)
+        self.checks.iter().all(|c| c.matches) && self.skipped.iter().all(|s| s.of_this_epoch)
     }
 
     /// Names of the fields that differ.
     pub fn mismatches(&self) -> Vec<&'static str> {
-        self.checks
-            .iter()
-            .filter(|c| !c.matches)
-            .map(|c| c.field)
-            .collect()
+        mismatches(
+            self.checks.iter().map(|c| (c.field, c.matches)),
+            &self.skipped,
+        )
     }
+}
+
+fn mismatches(
+    checks: impl Iterator<Item = (&'static str, bool)>,
+    skipped: &[SkippedCheck],
+) -> Vec<&'static str> {
+    let mut fields: Vec<&'static str> = checks.filter(|(_, ok)| !ok).map(|(f, _)| f).collect();
+    if skipped.iter().any(|s| !s.of_this_epoch) {
+        fields.push(SKIPPED);
+    }
+    fields
 }
 
 /// What `epoch verify DIR` needs besides the epoch folder.
@@ -155,21 +199,23 @@ pub struct PublishedVerification {
     pub mismatched: Option<usize>,
     /// Where the recomputation's inputs were read.
     pub inputs: Option<InputsRead>,
+    /// The report's skipped sources, each checked and tried now (empty if not recomputed).
+    pub skipped: Vec<SkippedCheck>,
 }
 
 impl PublishedVerification {
-    /// Whether every check agrees.
+    /// Whether every check agrees and every skipped source is one of the epoch's.
     pub fn matches(&self) -> bool {
-        self.checks.iter().all(|c| c.matches)
+        self.checks.iter().all(|c| c.matches) && self.skipped.iter().all(|s| s.of_this_epoch)
     }
 
-    /// Names of the fields that differ.
+    /// Names of the fields that differ (`skipped sources` when the report lists one that is no
+    /// source of the epoch).
     pub fn mismatches(&self) -> Vec<&'static str> {
-        self.checks
-            .iter()
-            .filter(|c| !c.matches)
-            .map(|c| c.field)
-            .collect()
+        mismatches(
+            self.checks.iter().map(|c| (c.field, c.matches)),
+            &self.skipped,
+        )
     }
 
     /// Whether the named check agrees.
@@ -182,6 +228,8 @@ impl PublishedVerification {
 pub const ROOT: &str = "rewards root";
 pub const TOTAL: &str = "total allocated";
 pub const REPORT: &str = "report hash";
+/// What differs when the report lists a skipped source that is no source of the epoch.
+pub const SKIPPED: &str = "skipped sources";
 
 impl Session {
     /// Recomputes the epoch in `dir` and compares root, report hash and total with the folder and
@@ -209,6 +257,8 @@ impl Session {
             (None, Some(_)) => PreviousFrom::Published,
             (None, None) => PreviousFrom::Nothing,
         };
+        let folder_tree = read_tree(dir)?;
+        let (folder_report, folder_report_hash) = read_report(dir)?;
         let plan = EpochPlan {
             epoch: file.epoch(),
             to_block: Some(file.to_block),
@@ -222,11 +272,11 @@ impl Session {
             report_uri: file.signed.reportURI.clone(),
             // Recompute under the nonce it was signed with: the nonce is not derived from data.
             nonce: Some(file.signed.nonce),
+            unreachable: Unreachable::AsReported(&folder_report.skipped_sources),
             progress: inputs.progress,
         };
         let computed = self.compute_epoch_with(&plan).await?;
-        let folder_tree = read_tree(dir)?;
-        let (folder_report, folder_report_hash) = read_report(dir)?;
+        let skipped = check_skipped(&computed, inputs.fetcher).await;
 
         let pool = self.pool();
         let current = self.current_epoch().await?;
@@ -305,6 +355,7 @@ impl Session {
             to_block: file.to_block,
             on_chain: state,
             checks,
+            skipped,
         })
     }
 }
@@ -491,6 +542,10 @@ impl Session {
                     concurrency: DEFAULT_CONCURRENCY,
                     report_uri: report_uri.clone(),
                     nonce: Some(nonce),
+                    // Leave out what the attestors left out, even if it can be read now.
+                    unreachable: Unreachable::AsReported(
+                        report.map_or(&[][..], |r| r.skipped_sources.as_slice()),
+                    ),
                     progress: inputs.progress,
                 };
                 match self.compute_epoch_with(&plan).await {
@@ -504,6 +559,10 @@ impl Session {
             }
         };
 
+        let skipped = match &computed {
+            Some(c) => check_skipped(c, Some(inputs.fetcher)).await,
+            None => Vec::new(),
+        };
         let recomputed = computed.as_ref().map(|c| &c.file.signed);
         let published_root = report.and_then(|r| report_tree(r).ok()).map(|t| t.root());
         let checks = vec![
@@ -544,7 +603,106 @@ impl Session {
                 .map(|c| c.outcome.report.unpublished.len()),
             mismatched: computed.as_ref().map(|c| c.outcome.report.mismatched.len()),
             inputs: computed.map(|c| c.inputs),
+            skipped,
         })
+    }
+}
+
+/// The sources a recomputation left out as the report listed them, each tried now (a few at a
+/// time), then the report's entries that name no source of the epoch.
+async fn check_skipped(computed: &ComputedEpoch, fetcher: Option<&Fetcher>) -> Vec<SkippedCheck> {
+    let honoured = &computed.outcome.report.skipped_sources;
+    let mut checks: Vec<SkippedCheck> = futures::stream::iter(
+        honoured
+            .iter()
+            .map(|source| async move { try_now(computed, source, fetcher).await }),
+    )
+    .buffered(PROBES)
+    .collect()
+    .await;
+    for s in &computed.not_sources {
+        let what = match (s.kind, s.contribution_id) {
+            (SourceKind::Outputs, _) => format!(
+                "no OutputsPublished event of blocks {}..={} names it",
+                computed.file.from_block, computed.file.to_block
+            ),
+            (SourceKind::Contribution, Some(id)) => {
+                format!("no accepted contribution {id} of the epoch's corpus has this URI")
+            }
+            (SourceKind::Contribution, None) => "a contribution entry without its id".into(),
+        };
+        checks.push(SkippedCheck {
+            uri: s.uri.clone(),
+            kind: s.kind,
+            contribution_id: s.contribution_id,
+            reason: s.reason.clone(),
+            of_this_epoch: false,
+            available_now: None,
+            finding: format!(
+                "listed as skipped by the attestors but no source of this epoch ({what}): {}",
+                s.uri
+            ),
+        });
+    }
+    checks
+}
+
+/// Tries one left-out source now: an outputs file at its URI; a contribution's file in the
+/// corpus folder, else at its URI (hash-checked).
+async fn try_now(
+    computed: &ComputedEpoch,
+    source: &SkippedSource,
+    fetcher: Option<&Fetcher>,
+) -> SkippedCheck {
+    let said = format!(
+        "skipped by the attestors as unreachable ({})",
+        source.reason
+    );
+    let local = computed
+        .skipped_corpus
+        .iter()
+        .find(|c| Some(c.entry.contribution_id) == source.contribution_id);
+    let (available_now, finding) = match (source.kind, local, fetcher) {
+        (SourceKind::Contribution, Some(c), _) if c.local.is_some() => (
+            Some(true),
+            format!(
+                "{said}, available now (a copy is in the corpus folder): {}",
+                source.uri
+            ),
+        ),
+        (_, _, None) => (
+            None,
+            format!("{said}, not tried (fetching is off): {}", source.uri),
+        ),
+        (kind, local, Some(fetcher)) => {
+            let result = match (kind, local) {
+                (SourceKind::Contribution, Some(c)) => fetcher
+                    .fetch_checked(&source.uri, c.entry.content_hash)
+                    .await
+                    .map(drop),
+                _ => fetcher.fetch(&source.uri).await.map(drop),
+            };
+            match result {
+                Ok(()) => (Some(true), format!("{said}, available now: {}", source.uri)),
+                Err(e) => (
+                    Some(false),
+                    format!(
+                        "{said}, still unavailable ({}): {}",
+                        e.summary(),
+                        source.uri
+                    ),
+                ),
+            }
+        }
+    };
+    SkippedCheck {
+        uri: source.uri.clone(),
+        kind: source.kind,
+        contribution_id: source.contribution_id,
+        reason: source.reason.clone(),
+        of_this_epoch: true,
+        available_now,
+        finding,
     }
 }
 

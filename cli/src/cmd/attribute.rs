@@ -5,13 +5,14 @@ use super::{print_json, Common};
 use crate::{opts::GatewayOpts, ui::Bar};
 use anyhow::Result;
 use clap::Args;
+use datanet_attribution::{SkippedSource, SourceKind};
 use datanet_client::{
     epoch::{
         previous_dir, write_epoch_dir, ComputedEpoch, EpochPlan, InputsRead, OutputsFrom,
-        PreviousFrom,
+        PreviousFrom, Unreachable,
     },
     error::EpochError,
-    publication::{Fetcher, DEFAULT_CONCURRENCY},
+    publication::{resolve, Fetcher, DEFAULT_CONCURRENCY},
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -26,18 +27,22 @@ Everything comes from the chain and what others published, unless you say otherw
   - their outputs: the files the payers published at the URIs of the OutputsPublished events of
     those blocks (`datanet pay --outputs-uri`), matched by inference id (keccak256 of the text),
     or --log FILE. A paid output found nowhere (no URI, a 404, not in the file, a tampered line)
-    is listed in the report and its share stays in the pool. A host that cannot be reached now
-    (refused connection, timeout, 5xx, after retries) is an error naming the URI, never counted
-    as unpublished: another party who reaches it would compute another report;
+    is listed in the report and its share stays in the pool;
   - the corpus: the accepted contributions of the paid models' datanets, in commit order, their
     files looked up by keccak256 in --corpus and, when missing, fetched by their on-chain URIs
-    into it (checked, resumable; --offline to refuse). A file nobody can fetch is an error:
-    the epoch cannot be attributed honestly without it;
+    into it (checked, resumable; --offline to refuse). A file that is definitively gone (a 404
+    at its URI) is an error naming its contribution: put a copy in --corpus;
   - the previous epoch: --previous, or the sibling folder N-1, or else epoch N-1's report
     published at its on-chain reportURI (checked against the chain's report hash and root).
 
-Deterministic: anyone who runs it on the same chain gets the same bytes. Nothing is written
-to --out unless the whole epoch is computed.
+A host that cannot be read now (refused connection, timeout, HTTP 5xx, 408 or 429, after
+--fetch-retries) never stops the epoch: its outputs file or contribution is left out, listed in
+the report's skippedSources and named in a warning on stderr (the outputs it alone held are
+unpublished; the contribution earns nothing this epoch). Verifiers leave out the same sources
+and say which they can read now.
+
+Deterministic: anyone who runs it on the same chain and reads the same sources gets the same
+bytes. Nothing is written to --out unless the whole epoch is computed.
 
 Example: datanet attribute --epoch 2 --out epochs/2 --report-uri https://me.example/epochs/2/report.json";
 
@@ -56,9 +61,9 @@ pub struct AttributeArgs {
     /// Minimum span length in tokens (the protocol's is 8; `epoch verify` checks with 8).
     #[arg(long, default_value_t = 8, value_name = "TOKENS")]
     min_span: u32,
-    /// Where the report will be published; signed and stored on chain, read by verifiers and
-    /// contributors (https://…, ipfs://…).
-    #[arg(long, default_value = "report.json", value_name = "URI")]
+    /// Where the report will be published: an absolute URI (https://…, http://…, ipfs://CID/…,
+    /// file:///…), signed and stored on chain, read by verifiers and contributors.
+    #[arg(long, value_name = "URI")]
     report_uri: String,
 }
 
@@ -86,6 +91,14 @@ pub struct EpochInputArgs {
     /// previous epoch from its folder.
     #[arg(long, requires = "log")]
     pub offline: bool,
+    /// Seconds before one fetch of a published file (outputs, corpus, report) is abandoned (and
+    /// retried).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub fetch_timeout: u64,
+    /// Retries of a failed fetch (refused connection, timeout, HTTP 5xx, 408, 429), with
+    /// exponential backoff; after them, `attribute` leaves the source out (listed in the report).
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub fetch_retries: u32,
     #[command(flatten)]
     pub gateway: GatewayOpts,
 }
@@ -93,10 +106,17 @@ pub struct EpochInputArgs {
 impl EpochInputArgs {
     /// The fetcher for published URIs, or `None` with --offline.
     pub fn fetcher(&self) -> Result<Option<Fetcher>> {
+        use datanet_client::publication::{parse_gateway, FetchConfig};
         if self.offline {
             return Ok(None);
         }
-        Ok(Some(self.gateway.fetcher()?))
+        let mut config = FetchConfig {
+            gateway: Some(parse_gateway(&self.gateway.gateway)?),
+            ..FetchConfig::default()
+        };
+        config.retry.request_timeout = std::time::Duration::from_secs(self.fetch_timeout.max(1));
+        config.retry.max_retries = self.fetch_retries;
+        Ok(Some(Fetcher::new(config)?))
     }
 
     /// Where the outputs are read.
@@ -114,6 +134,12 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
     };
     if epoch == 0 {
         return Err(EpochError::ZeroEpoch.into());
+    }
+    if resolve(&args.report_uri, None).is_err() {
+        anyhow::bail!(
+            "--report-uri {:?} is not an absolute URI (https://…, http://…, ipfs://CID/…, file:///…): it is signed and stored on chain as where everyone fetches the report",
+            args.report_uri
+        );
     }
     let fetcher = args.epoch.fetcher()?;
     let session = args.common.read_session().await?;
@@ -138,10 +164,18 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
         concurrency: DEFAULT_CONCURRENCY,
         report_uri: args.report_uri.clone(),
         nonce: None,
+        unreachable: Unreachable::Skip,
         progress: &bar,
     };
     let computed = session.compute_epoch_with(&plan).await?;
     drop(bar);
+    for s in &computed.outcome.report.skipped_sources {
+        eprintln!(
+            "warning: {} cannot be read now ({}): left out of epoch {epoch} and listed in the report's skippedSources",
+            describe(s),
+            s.reason
+        );
+    }
     write_epoch_dir(&args.out, &computed)?;
     let token = session.token().await?;
     if args.common.json {
@@ -181,6 +215,13 @@ pub async fn run(args: AttributeArgs) -> Result<()> {
             "  {missing} paid output(s) not published: listed in the report, their share stays in the pool"
         );
     }
+    for s in &report.skipped_sources {
+        println!(
+            "  left out              {} ({}): listed in the report",
+            describe(s),
+            s.reason
+        );
+    }
     println!(
         "  rewards root          {}",
         computed.file.signed.rewardsRoot
@@ -218,12 +259,24 @@ fn summary_json(epoch: u64, out: &Path, computed: &ComputedEpoch) -> serde_json:
         "reportURI": computed.file.signed.reportURI,
         "unpublished": report.unpublished.len(),
         "mismatched": report.mismatched.len(),
+        "skippedSources": report.skipped_sources,
         "accounts": report.accounts.len(),
         "previous": computed.inputs.previous,
         "corpusFiles": computed.inputs.corpus_files,
         "corpusFetched": sync.map_or(0, |s| s.fetched),
         "outputs": computed.inputs.outputs,
     })
+}
+
+/// A skipped source in words: `outputs file URI`, `the file of contribution 0x… at URI`.
+pub fn describe(s: &SkippedSource) -> String {
+    match (s.kind, s.contribution_id) {
+        (SourceKind::Contribution, Some(id)) => {
+            format!("the file of contribution {id} at {}", s.uri)
+        }
+        (SourceKind::Contribution, None) => format!("a contribution's file at {}", s.uri),
+        (SourceKind::Outputs, _) => format!("outputs file {}", s.uri),
+    }
 }
 
 /// Where the inputs came from, for people.
@@ -250,12 +303,16 @@ pub fn print_inputs(inputs: &InputsRead, log: Option<&Path>) {
         }
         None => {
             for o in &inputs.outputs {
-                match &o.unavailable {
-                    Some(reason) => println!(
+                match (&o.unavailable, &o.skipped) {
+                    (Some(reason), _) => println!(
                         "  outputs at            {}: not published ({reason})",
                         o.uri
                     ),
-                    None => println!(
+                    (None, Some(reason)) => println!(
+                        "  outputs at            {}: left out, unreachable ({reason})",
+                        o.uri
+                    ),
+                    (None, None) => println!(
                         "  outputs at            {}: {} line(s), {} paid here{}",
                         o.uri,
                         o.outputs,

@@ -6,7 +6,10 @@ use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use datanet_client::{
     epoch::read_epoch_file,
-    verify::{PublishedVerification, PublishedVerifyInputs, VerifyInputs, REPORT, ROOT, TOTAL},
+    verify::{
+        PublishedVerification, PublishedVerifyInputs, SkippedCheck, VerifyInputs, REPORT, ROOT,
+        TOTAL,
+    },
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -83,6 +86,12 @@ A publication that is definitively wrong or missing (a 404, a hash that differs 
 chain's) is a mismatch; one that cannot be read now (refused connection, 5xx) is an error
 (exit 1), never a verdict.
 
+Sources the attestors left out as unreachable (the report's skippedSources) are left out of
+the recomputation too, even if they can be read now, so an honest report verifies; each is
+then tried now and listed (available now deserves the guardian's look, but is no mismatch:
+the attestors may honestly have failed to reach it). A listed source that is no source of the
+epoch (no payment's OutputsPublished URI, no accepted contribution's URI) is a mismatch.
+
 Examples:
   datanet epoch verify                      # every epoch: epoch, status, root, total, report
   datanet epoch verify --epoch 3 --json
@@ -111,8 +120,32 @@ struct VerifyArgs {
 /// The recomputed epoch(s) differ from the folder or the chain (exit status 3).
 #[derive(Debug)]
 pub struct Mismatch {
-    /// Each epoch that does not verify, with the fields that differ.
-    pub epochs: Vec<(u64, Vec<&'static str>)>,
+    /// Each epoch that does not verify.
+    pub epochs: Vec<EpochMismatch>,
+}
+
+/// One epoch that does not verify.
+#[derive(Debug)]
+pub struct EpochMismatch {
+    pub epoch: u64,
+    /// The fields that differ.
+    pub fields: Vec<&'static str>,
+    /// URIs the report lists as skipped that are no source of the epoch.
+    pub invented: Vec<String>,
+}
+
+impl EpochMismatch {
+    fn of(epoch: u64, fields: Vec<&'static str>, skipped: &[SkippedCheck]) -> Self {
+        Self {
+            epoch,
+            fields,
+            invented: skipped
+                .iter()
+                .filter(|s| !s.of_this_epoch)
+                .map(|s| s.uri.clone())
+                .collect(),
+        }
+    }
 }
 
 impl std::fmt::Display for Mismatch {
@@ -120,12 +153,20 @@ impl std::fmt::Display for Mismatch {
         let parts: Vec<String> = self
             .epochs
             .iter()
-            .map(|(epoch, fields)| {
-                format!(
-                    "epoch {epoch} does not verify: {} differ{}",
-                    fields.join(", "),
-                    if fields.len() == 1 { "s" } else { "" }
-                )
+            .map(|m| {
+                let mut text = format!(
+                    "epoch {} does not verify: {} differ{}",
+                    m.epoch,
+                    m.fields.join(", "),
+                    if m.fields.len() == 1 { "s" } else { "" }
+                );
+                if !m.invented.is_empty() {
+                    text.push_str(&format!(
+                        " (listed as skipped, but no source of the epoch: {})",
+                        m.invented.join(", ")
+                    ));
+                }
+                text
             })
             .collect();
         f.write_str(&parts.join("; "))
@@ -247,6 +288,7 @@ async fn verify_dir(args: VerifyArgs, dir: PathBuf) -> Result<()> {
             "onChain": v.on_chain.as_str(),
             "match": v.matches(),
             "checks": v.checks.iter().map(|c| json!({"field": c.field, "recomputed": c.recomputed, "epochFile": c.epoch_file, "folder": c.folder, "onChain": c.on_chain})).collect::<Vec<_>>(),
+            "skipped": v.skipped,
         }))?;
     } else {
         println!(
@@ -267,14 +309,23 @@ async fn verify_dir(args: VerifyArgs, dir: PathBuf) -> Result<()> {
             ]);
         }
         table.print();
+        print_skipped(&v.skipped, "");
     }
     if !v.matches() {
         return Err(Mismatch {
-            epochs: vec![(v.epoch, v.mismatches())],
+            epochs: vec![EpochMismatch::of(v.epoch, v.mismatches(), &v.skipped)],
         }
         .into());
     }
     if !args.common.json {
+        let available = v
+            .skipped
+            .iter()
+            .filter(|s| s.available_now == Some(true))
+            .count();
+        if available > 0 {
+            println!("note: {available} source(s) left out as unreachable are available now (listed above)");
+        }
         if v.on_chain == datanet_client::verify::ChainState::NotOnChain {
             println!(
                 "verified: the recomputed epoch matches the folder (not proposed on chain yet)"
@@ -343,6 +394,7 @@ async fn verify_published(args: VerifyArgs) -> Result<()> {
             "total",
             "report",
             "unpublished",
+            "skipped",
         ]);
         for v in &verifications {
             table.row(vec![
@@ -357,6 +409,7 @@ async fn verify_published(args: VerifyArgs) -> Result<()> {
                 ok(v.check(REPORT)).into(),
                 v.unpublished
                     .map_or("-".into(), |n| (n + v.mismatched.unwrap_or(0)).to_string()),
+                skipped_cell(&v.skipped),
             ]);
         }
         table.print();
@@ -364,12 +417,13 @@ async fn verify_published(args: VerifyArgs) -> Result<()> {
             for p in &v.problems {
                 println!("  epoch {}: {p}", v.epoch);
             }
+            print_skipped(&v.skipped, &format!("epoch {}: ", v.epoch));
         }
     }
-    let mismatched: Vec<(u64, Vec<&'static str>)> = verifications
+    let mismatched: Vec<EpochMismatch> = verifications
         .iter()
         .filter(|v| !v.matches())
-        .map(|v| (v.epoch, v.mismatches()))
+        .map(|v| EpochMismatch::of(v.epoch, v.mismatches(), &v.skipped))
         .collect();
     if !mismatched.is_empty() {
         return Err(Mismatch { epochs: mismatched }.into());
@@ -379,6 +433,14 @@ async fn verify_published(args: VerifyArgs) -> Result<()> {
             "verified: {} epoch(s) recomputed from chain data and published URIs match the chain and their published reports ({elapsed:.1}s)",
             verifications.len()
         );
+        let available = verifications
+            .iter()
+            .flat_map(|v| &v.skipped)
+            .filter(|s| s.available_now == Some(true))
+            .count();
+        if available > 0 {
+            println!("note: {available} source(s) the attestors left out as unreachable are available now (listed above)");
+        }
     }
     Ok(())
 }
@@ -400,7 +462,41 @@ fn published_json(v: &PublishedVerification) -> serde_json::Value {
         "unpublished": v.unpublished,
         "mismatched": v.mismatched,
         "inputs": v.inputs,
+        "skippedOk": v.skipped.iter().all(|s| s.of_this_epoch),
+        "skipped": v.skipped,
     })
+}
+
+/// The table cell of an epoch's skipped sources: how many, how many available now, how many are
+/// no source of the epoch.
+fn skipped_cell(skipped: &[SkippedCheck]) -> String {
+    if skipped.is_empty() {
+        return "0".into();
+    }
+    let available = skipped
+        .iter()
+        .filter(|s| s.available_now == Some(true))
+        .count();
+    let invented = skipped.iter().filter(|s| !s.of_this_epoch).count();
+    let mut notes = Vec::new();
+    if available > 0 {
+        notes.push(format!("{available} available now"));
+    }
+    if invented > 0 {
+        notes.push(format!("{invented} NOT OF THIS EPOCH"));
+    }
+    if notes.is_empty() {
+        skipped.len().to_string()
+    } else {
+        format!("{} ({})", skipped.len(), notes.join(", "))
+    }
+}
+
+/// One line per skipped source, naming its URI and what this verifier found.
+fn print_skipped(skipped: &[SkippedCheck], prefix: &str) {
+    for s in skipped {
+        println!("  {prefix}{}", s.finding);
+    }
 }
 
 fn print_published(v: &PublishedVerification, log: Option<&std::path::Path>) {
@@ -438,4 +534,5 @@ fn print_published(v: &PublishedVerification, log: Option<&std::path::Path>) {
     for p in &v.problems {
         println!("  {p}");
     }
+    print_skipped(&v.skipped, "");
 }

@@ -1,13 +1,13 @@
 //! A publication host: a tiny static HTTP/1.1 file server in the test process, where the tests'
 //! contributors, payers and attestors "publish" their files (contributions, outputs, reports) and
-//! from where other parties read them by URI. Files can be replaced, removed (404) or made to fail
-//! with any status; every request is counted.
+//! from where other parties read them by URI. Files can be replaced, removed (404), made to fail
+//! with any status or to never answer (a black hole); every request is counted.
 //!
 //! One thread accepts, one thread per connection answers GET requests (keep-alive is not offered:
 //! every answer closes its connection).
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     io::{BufRead, BufReader, Write},
     net::{SocketAddr, TcpListener, TcpStream},
     path::Path,
@@ -24,6 +24,8 @@ struct Files {
     bodies: HashMap<String, Vec<u8>>,
     /// Path → status answered instead of the body.
     failing: HashMap<String, u16>,
+    /// Paths whose requests are read and never answered.
+    hanging: HashSet<String>,
     hits: HashMap<String, usize>,
 }
 
@@ -75,6 +77,7 @@ impl PublicationHost {
         let path = normalize(path);
         let mut files = self.files.lock().unwrap();
         files.failing.remove(&path);
+        files.hanging.remove(&path);
         files.bodies.insert(path, bytes.into());
     }
 
@@ -98,6 +101,7 @@ impl PublicationHost {
         let mut files = self.files.lock().unwrap();
         files.bodies.remove(&path);
         files.failing.remove(&path);
+        files.hanging.remove(&path);
     }
 
     /// Answers `status` for `path` from now on (until published again).
@@ -107,6 +111,12 @@ impl PublicationHost {
             .unwrap()
             .failing
             .insert(normalize(path), status);
+    }
+
+    /// Never answers requests for `path` from now on (until published again): the connection is
+    /// accepted, the request read, and nothing sent for a minute.
+    pub fn hang(&self, path: &str) {
+        self.files.lock().unwrap().hanging.insert(normalize(path));
     }
 
     /// Requests for `path` so far.
@@ -167,6 +177,11 @@ fn serve(stream: TcpStream, files: &Mutex<Files>) -> std::io::Result<()> {
     let (status, body) = {
         let mut files = files.lock().unwrap();
         *files.hits.entry(path.clone()).or_default() += 1;
+        if files.hanging.contains(&path) {
+            drop(files);
+            std::thread::sleep(Duration::from_secs(60));
+            return Ok(());
+        }
         if method != "GET" {
             (405, b"method not allowed\n".to_vec())
         } else if let Some(status) = files.failing.get(&path) {
