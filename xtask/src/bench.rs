@@ -377,12 +377,12 @@ pub async fn chain_gas(root: &Path) -> Result<ChainGas> {
     let deployment = deploy(
         &deployer,
         &DeployConfig {
-            token_supply: tokens("1000000000")?,
             attestors: attestors.iter().map(|k| k.address()).collect(),
             threshold: 3,
             challenge_period: CHALLENGE_PERIOD,
             protocol_fee_bps: 500,
-            ..Default::default()
+            // A devnet's commitment ages (1 s to 1 day), as `datanet devnet` deploys.
+            ..DeployConfig::devnet(tokens("1000000000")?)
         },
     )
     .await?;
@@ -1177,10 +1177,9 @@ async fn measure_all(
     let deployment = deploy(
         &client,
         &DeployConfig {
-            token_supply: supply,
             challenge_period: 3_600,
             protocol_fee_bps: 500,
-            ..Default::default()
+            ..DeployConfig::devnet(supply)
         },
     )
     .await?;
