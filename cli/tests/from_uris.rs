@@ -666,15 +666,46 @@ async fn what_still_stops_an_attestor_is_one_error_line_and_writes_no_epoch() {
     assert!(run.stderr.contains("--report-uri"), "{}", run.stderr);
     assert!(!party.path().join("epochs").exists());
 
-    // A corpus file that is definitively gone (404): named with its contribution, nothing written.
+    // A corpus file its contributor took down (404) is the contributor's answer, not the
+    // attestor's problem: it is left out (listed with the reason), and the epoch computes.
     host.remove("data/glasswort.txt");
     let glasswort = ids["glasswort.txt"].to_string();
-    attribute(&[]).failure(&[
-        "could not be fetched",
-        &glasswort,
-        &host.url("data/glasswort.txt"),
-        "404",
-    ]);
+    let gone = net
+        .run_in(
+            party.path(),
+            None,
+            &[
+                "attribute",
+                "--epoch",
+                "1",
+                "--out",
+                "gone/1",
+                "--report-uri",
+                report_uri.as_str(),
+                "--json",
+            ],
+        )
+        .success();
+    assert!(
+        gone.stderr.contains(&glasswort) || gone.stderr.contains("glasswort"),
+        "{}",
+        gone.stderr
+    );
+    let skipped = gone.json()["skippedSources"].clone();
+    assert_eq!(skipped.as_array().map(Vec::len), Some(1), "{skipped}");
+    assert_eq!(skipped[0]["kind"], "contribution", "{skipped}");
+    assert_eq!(
+        skipped[0]["contributionId"].as_str().map(str::to_lowercase),
+        Some(glasswort.to_lowercase())
+    );
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("404"),
+        "{skipped}"
+    );
+    std::fs::remove_dir_all(party.path().join("gone")).unwrap();
     assert!(!party.path().join("epochs").exists());
     // --offline fetches nothing: the file still missing is named.
     std::fs::write(party.path().join("c.jsonl"), lines_of("epoch1.jsonl", &[1])).unwrap();
@@ -712,6 +743,69 @@ async fn what_still_stops_an_attestor_is_one_error_line_and_writes_no_epoch() {
     );
     assert_eq!(out["skippedSources"], serde_json::json!([]), "{out}");
     println!("gateway refusing connections given up after {secs_gateway:.1}s");
+}
+
+/// A payer naming many outputs files on one host that never answers costs the attestor two
+/// timeouts, not one per file: after two of the host's URIs failed in transit, its others are
+/// left out at once, with that reason. One slow path on a shared host does not cut the host off
+/// (see `a_host_that_cannot_be_read_now_never_stops_an_epoch`, whose hanging file sits on the
+/// host that serves everything else).
+#[tokio::test]
+async fn a_host_that_never_answers_costs_two_timeouts_not_one_per_uri() {
+    let net = start();
+    let host = PublicationHost::start();
+    setup(&net, &host).await;
+    pay_published(&net, &host, PAYER, "epoch1.jsonl", &EPOCH1_LINES, "1.jsonl");
+    let blackhole = PublicationHost::start();
+    let uris: Vec<String> = (0..5)
+        .map(|i| {
+            let path = format!("dust/{i}.jsonl");
+            blackhole.hang(&path);
+            blackhole.url(&path)
+        })
+        .collect();
+    for (i, uri) in uris.iter().enumerate() {
+        let text = format!("Dust {i}: an answer whose host never answers.");
+        pay(
+            &net,
+            PAYER2,
+            &dust_line(&text),
+            &format!("dust{i}.jsonl"),
+            Some(uri),
+        );
+    }
+    let attestor = net.fresh_party();
+    let report = host.url("epochs/1/report.json");
+    let mut args = vec![
+        "attribute",
+        "--epoch",
+        "1",
+        "--out",
+        "epochs/1",
+        "--report-uri",
+        report.as_str(),
+        "--json",
+    ];
+    args.extend(FAST);
+    let out = net.run_in(attestor.path(), None, &args).success().json();
+    let skipped = skipped_of(&out["skippedSources"]);
+    assert_eq!(skipped.len(), 5, "{out}");
+    let timed_out = skipped
+        .iter()
+        .filter(|s| s.3 == "timed out after 2 attempt(s)")
+        .count();
+    let cut_off = skipped
+        .iter()
+        .filter(|s| s.3 == "host did not answer earlier (timed out after 2 attempt(s))")
+        .count();
+    // Outputs files are fetched a few at a time: those in flight when the host reached two
+    // failures time out on their own; the rest are not tried.
+    assert!(
+        timed_out >= 2 && cut_off >= 1 && timed_out + cut_off == 5,
+        "{skipped:?}"
+    );
+    assert_eq!(out["unpublished"], 5, "the dust outputs: {out}");
+    assert_eq!(out["inferences"], EPOCH1_LINES.len(), "{out}");
 }
 
 /// One `{"output": text, "amount": "0.000000000000000001"}` line: a payment of one base unit.

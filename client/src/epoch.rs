@@ -575,13 +575,14 @@ impl Session {
                 .sync(fetcher, &missing, &options, plan.progress)
                 .await
                 .map_err(EpochError::Corpus)?;
-            // An attestor leaves out a file whose every URI is unreachable now; a file that is
-            // definitively gone, or that the reader itself cannot fetch (no gateway, disk), stops
-            // the epoch.
+            // An attestor leaves out a file whose every URI is unreachable now or definitively
+            // gone (404, other bytes, an unusable URI: the contributor's own answer — taking a
+            // file down must not stop everyone's epoch); a file the reader itself cannot fetch
+            // (no gateway, disk) stops the epoch.
             let skip = matches!(plan.unreachable, Unreachable::Skip);
             let (unreachable, fatal): (Vec<_>, Vec<_>) = std::mem::take(&mut summary.failed)
                 .into_iter()
-                .partition(|f| skip && f.error.is_unreachable());
+                .partition(|f| skip && (f.error.is_unreachable() || f.error.is_definitive()));
             if !fatal.is_empty() {
                 return Err(EpochError::CorpusUnavailable { failures: fatal }.into());
             }

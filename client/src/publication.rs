@@ -90,6 +90,13 @@ pub enum PublicationError {
         #[source]
         source: reqwest::Error,
     },
+    /// Not tried: the same host already failed in transit (after retries) earlier in this run.
+    #[error("{uri}: not tried, its host {host} did not answer earlier in this run ({reason})")]
+    HostDown {
+        uri: String,
+        host: String,
+        reason: String,
+    },
     /// The IPFS gateway itself refused or failed the connection (after retries): the reader's own
     /// setup, not the publisher's answer.
     #[error("{uri}: the IPFS gateway cannot be reached (after {attempts} attempt(s)); start it or pass another --gateway")]
@@ -186,6 +193,7 @@ impl PublicationError {
             | Self::InvalidConfig { .. }
             | Self::TlsUnavailable { .. }
             | Self::Transport { .. }
+            | Self::HostDown { .. }
             | Self::Cache { .. }
             | Self::HttpClient(_)
             | Self::Task { .. } => false,
@@ -202,7 +210,7 @@ impl PublicationError {
     /// the publisher's problem: nobody serves it.)
     pub fn is_unreachable(&self) -> bool {
         match self {
-            Self::Transport { .. } => true,
+            Self::Transport { .. } | Self::HostDown { .. } => true,
             Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             _ => false,
         }
@@ -219,6 +227,7 @@ impl PublicationError {
             Self::Transport {
                 attempts, source, ..
             } => format!("{} after {attempts} attempt(s)", transport_summary(source)),
+            Self::HostDown { reason, .. } => format!("host did not answer earlier ({reason})"),
             Self::Read { source, .. } => format!("cannot read the file: {}", source.kind()),
             Self::TooLarge { limit, .. } => format!("larger than the {limit}-byte limit"),
             Self::HashMismatch { actual, .. } => format!("the bytes hash to {actual}"),
@@ -431,10 +440,10 @@ impl Default for FetchConfig {
         Self {
             gateway: None,
             retry: RetryPolicy {
-                max_retries: 6,
+                max_retries: 3,
                 initial_backoff: Duration::from_millis(200),
                 max_backoff: Duration::from_secs(10),
-                request_timeout: Duration::from_secs(120),
+                request_timeout: Duration::from_secs(60),
             },
             connect_timeout: Duration::from_secs(10),
             max_bytes: DEFAULT_MAX_BYTES,
@@ -442,11 +451,22 @@ impl Default for FetchConfig {
     }
 }
 
+/// URIs of one host that must fail in transit (after retries) before a [`Fetcher`] stops trying
+/// the host's other URIs for the rest of its life.
+pub const HOST_DOWN_AFTER: u32 = 2;
+
 /// Fetches published files. Cheap to clone (one shared connection pool).
 #[derive(Clone, Debug)]
 pub struct Fetcher {
     http: reqwest::Client,
     config: Arc<FetchConfig>,
+    /// Per host (`host:port`): how many of its URIs failed in transit (refused or failed
+    /// connection, timeout) after every retry, and the last reason. From [`HOST_DOWN_AFTER`] on,
+    /// its other URIs fail at once, so a payer naming many black-hole URIs on one host costs two
+    /// timeouts, not one per URI; one slow path on a shared host does not cut the host off. The
+    /// IPFS gateway is never counted (one unpinned CID must not take every `ipfs://` source down
+    /// with it), nor is a host that answered with a status.
+    down: Arc<std::sync::Mutex<HashMap<String, (u32, String)>>>,
 }
 
 /// One failed HTTP attempt: retry it (after the server's hint, if any) or give up.
@@ -466,6 +486,7 @@ impl Fetcher {
         Ok(Self {
             http,
             config: Arc::new(config),
+            down: Arc::default(),
         })
     }
 
@@ -516,6 +537,34 @@ impl Fetcher {
         let via_gateway = uri.trim_start().to_ascii_lowercase().starts_with("ipfs:");
         match self.locate(uri)? {
             Source::File(path) => self.read_file(uri, path).await,
+            Source::Http(url) if !via_gateway => {
+                let host = format!(
+                    "{}:{}",
+                    url.host_str().unwrap_or_default(),
+                    url.port_or_known_default().unwrap_or_default()
+                );
+                let known_down = self.down.lock().ok().and_then(|d| {
+                    d.get(&host)
+                        .filter(|(failures, _)| *failures >= HOST_DOWN_AFTER)
+                        .map(|(_, reason)| reason.clone())
+                });
+                if let Some(reason) = known_down {
+                    return Err(PublicationError::HostDown {
+                        uri: uri.to_string(),
+                        host,
+                        reason,
+                    });
+                }
+                let result = self.get(uri, url).await;
+                if let Err(e @ PublicationError::Transport { .. }) = &result {
+                    if let Ok(mut down) = self.down.lock() {
+                        let entry = down.entry(host).or_default();
+                        entry.0 += 1;
+                        entry.1 = e.summary();
+                    }
+                }
+                result
+            }
             Source::Http(url) => self.get(uri, url).await.map_err(|e| match e {
                 PublicationError::Transport {
                     uri,

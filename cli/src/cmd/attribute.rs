@@ -31,7 +31,8 @@ Everything comes from the chain and what others published, unless you say otherw
   - the corpus: the accepted contributions of the paid models' datanets, in commit order, their
     files looked up by keccak256 in --corpus and, when missing, fetched by their on-chain URIs
     into it (checked, resumable; --offline to refuse). A file that is definitively gone (a 404
-    at its URI) is an error naming its contribution: put a copy in --corpus;
+    at its URI, other bytes) is left out and listed like an unreachable one (below): a copy in
+    --corpus keeps it in;
   - the previous epoch: --previous, or the sibling folder N-1, or else epoch N-1's report
     published at its on-chain reportURI (checked against the chain's report hash and root).
 
@@ -92,12 +93,14 @@ pub struct EpochInputArgs {
     #[arg(long, requires = "log")]
     pub offline: bool,
     /// Seconds before one fetch of a published file (outputs, corpus, report) is abandoned (and
-    /// retried).
-    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    /// retried). Connecting is bounded by 10 s on its own.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub fetch_timeout: u64,
     /// Retries of a failed fetch (refused connection, timeout, HTTP 5xx, 408, 429), with
     /// exponential backoff; after them, `attribute` leaves the source out (listed in the report).
-    #[arg(long, default_value_t = 6, value_name = "N")]
+    /// A host whose connection failed or timed out after every retry is not tried again in the
+    /// same run: its other URIs are left out at once (an IPFS gateway excepted).
+    #[arg(long, default_value_t = 3, value_name = "N")]
     pub fetch_retries: u32,
     #[command(flatten)]
     pub gateway: GatewayOpts,
