@@ -1213,10 +1213,14 @@ async fn measure_all(
             .await?;
         println!("datanet contribute, run {round} of {REPEATS} …");
         let started = Instant::now();
+        // Run from the work folder: a contribution's URI is the publication base joined with the
+        // file's path relative to it (`https://bench.example/files/…`).
         let output = Command::new(datanet_bin)
+            .current_dir(work)
             .arg("contribute")
             .arg(cli_datanet.to_string())
-            .arg(&data)
+            .arg("files")
+            .args(["--uri-prefix", "https://bench.example/"])
             .args(["--json", "--rpc-url", &url, "--private-key", &cli_key])
             .arg("--deployments")
             .arg(&deployments)
