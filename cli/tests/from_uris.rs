@@ -157,6 +157,41 @@ fn pay_published(
     uri
 }
 
+/// `datanet attribute --epoch N --out OUT --report-uri URI EXTRA...` in `folder`, from chain data
+/// and URIs alone.
+fn run_attribute(
+    net: &Devnet,
+    folder: &Path,
+    epoch: u64,
+    out: &str,
+    report_uri: &str,
+    extra: &[&str],
+) -> Run {
+    let n = epoch.to_string();
+    let mut args = vec![
+        "attribute",
+        "--epoch",
+        &n,
+        "--out",
+        out,
+        "--report-uri",
+        report_uri,
+    ];
+    args.extend_from_slice(extra);
+    net.run_in(folder, None, &args)
+}
+
+/// Where epoch N's report is published on `host`.
+fn report_uri(host: &PublicationHost, epoch: u64) -> String {
+    host.url(&format!("epochs/{epoch}/report.json"))
+}
+
+/// Publishes `folder/epochs/N/report.json` on `host` at [`report_uri`].
+fn publish_report(host: &PublicationHost, folder: &Path, epoch: u64) {
+    let path = format!("epochs/{epoch}/report.json");
+    host.publish(&path, std::fs::read(folder.join(&path)).unwrap());
+}
+
 /// An attestor in `folder` attributes `epoch` into `epochs/N` from chain data and URIs alone,
 /// with `extra` flags, and publishes the report on `host`. Returns the JSON summary.
 fn attribute(
@@ -167,26 +202,17 @@ fn attribute(
     extra: &[&str],
 ) -> Value {
     let out = format!("epochs/{epoch}");
-    let report_path = format!("epochs/{epoch}/report.json");
-    let report_uri = host.url(&report_path);
-    let n = epoch.to_string();
-    let mut args = vec![
-        "attribute",
-        "--epoch",
-        &n,
-        "--out",
-        &out,
-        "--report-uri",
-        &report_uri,
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    let summary = net.run_in(folder, None, &args).success().json();
-    host.publish(
-        &report_path,
-        std::fs::read(folder.join(&out).join("report.json")).unwrap(),
-    );
+    let extra = [&["--json"], extra].concat();
+    let summary = run_attribute(net, folder, epoch, &out, &report_uri(host, epoch), &extra)
+        .success()
+        .json();
+    publish_report(host, folder, epoch);
     summary
+}
+
+/// `args` followed by [`FAST`].
+fn fast<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [args, &FAST[..]].concat()
 }
 
 /// Two attestors sign `folder/epochs/N`, an outsider proposes it and, if `accept`, accepts it
@@ -206,13 +232,32 @@ async fn settle(net: &Devnet, folder: &Path, epoch: u64, accept: bool) {
     }
 }
 
+/// The attestors doctor `folder/epochs/N`: `report` replaces its report, the epoch file signs its
+/// hash (and what `sign` changes besides), and it is published on `host`.
+fn doctor_epoch(
+    host: &PublicationHost,
+    folder: &Path,
+    epoch: u64,
+    report: &AttributionReport,
+    sign: impl FnOnce(&mut datanet_client::epoch::EpochFile),
+) {
+    let dir = folder.join(format!("epochs/{epoch}"));
+    let bytes = report.to_canonical_json();
+    std::fs::write(dir.join("report.json"), &bytes).unwrap();
+    let mut file = datanet_client::epoch::read_epoch_file(&dir).unwrap();
+    sign(&mut file);
+    file.signed.reportHash = keccak256(&bytes);
+    datanet_client::epoch::write_epoch_file(&dir, &file).unwrap();
+    publish_report(host, folder, epoch);
+}
+
 fn report_in(folder: &Path, epoch: u64) -> (Vec<u8>, AttributionReport) {
     let bytes = std::fs::read(folder.join(format!("epochs/{epoch}/report.json"))).unwrap();
     let report = AttributionReport::from_json(&bytes).unwrap();
     (bytes, report)
 }
 
-fn timed(f: impl FnOnce() -> Run) -> (Run, f64) {
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let started = std::time::Instant::now();
     let run = f();
     (run, started.elapsed().as_secs_f64())
@@ -227,28 +272,13 @@ async fn an_independent_verifier_checks_every_epoch_from_chain_data_and_urls_alo
     // ---- Epoch 1, attributed by an attestor holding nothing but the deployment file.
     let outputs1 = pay_published(&net, &host, PAYER, "epoch1.jsonl", &EPOCH1_LINES, "1.jsonl");
     let attestor = net.fresh_party();
-    let (run, attribute_secs) = timed(|| {
-        net.run_in(
-            attestor.path(),
-            None,
-            &[
-                "attribute",
-                "--epoch",
-                "1",
-                "--out",
-                "epochs/1",
-                "--report-uri",
-                &host.url("epochs/1/report.json"),
-            ],
-        )
-    });
+    let report1 = report_uri(&host, 1);
+    let (run, attribute_secs) =
+        timed(|| run_attribute(&net, attestor.path(), 1, "epochs/1", &report1, &[]));
     let text = run.success().stdout;
     assert!(text.contains(&outputs1), "{text}");
     assert!(text.contains("fetched by URI"), "{text}");
-    host.publish(
-        "epochs/1/report.json",
-        std::fs::read(attestor.path().join("epochs/1/report.json")).unwrap(),
-    );
+    publish_report(&host, attestor.path(), 1);
     for name in ids.keys() {
         assert_eq!(host.hits(&format!("data/{name}")), 1, "{name} fetched once");
     }
@@ -258,21 +288,7 @@ async fn an_independent_verifier_checks_every_epoch_from_chain_data_and_urls_alo
         .unwrap()
         .count();
     assert_eq!(cached, ids.len());
-    let again = net
-        .run_in(
-            attestor.path(),
-            None,
-            &[
-                "attribute",
-                "--epoch",
-                "1",
-                "--out",
-                "again/1",
-                "--report-uri",
-                &host.url("epochs/1/report.json"),
-                "--json",
-            ],
-        )
+    let again = run_attribute(&net, attestor.path(), 1, "again/1", &report1, &["--json"])
         .success()
         .json();
     assert_eq!(again["corpusFetched"], 0, "{again}");
@@ -304,7 +320,7 @@ async fn an_independent_verifier_checks_every_epoch_from_chain_data_and_urls_alo
             "--out",
             "local/1",
             "--report-uri",
-            &host.url("epochs/1/report.json"),
+            &report1,
             "--offline",
             "--json",
         ])
@@ -330,11 +346,7 @@ async fn an_independent_verifier_checks_every_epoch_from_chain_data_and_urls_alo
     );
     let attestor2 = net.fresh_party();
     let out = attribute(&net, &host, attestor2.path(), 2, &[]);
-    assert_eq!(
-        out["previous"],
-        host.url("epochs/1/report.json").as_str(),
-        "{out}"
-    );
+    assert_eq!(out["previous"], report_uri(&host, 1).as_str(), "{out}");
     let file1: Value = serde_json::from_slice(
         &std::fs::read(attestor.path().join("epochs/1/epoch.json")).unwrap(),
     )
@@ -461,7 +473,6 @@ async fn an_epoch_that_differs_from_the_honest_computation_exits_3_naming_what_d
     // report, tree and epoch file made consistent with it — and propose it.
     pay_published(&net, &host, PAYER, "epoch2.jsonl", &[1, 2], "3.jsonl");
     attribute(&net, &host, attestor.path(), 3, &[]);
-    let dir = attestor.path().join("epochs/3");
     let (_, mut report) = report_in(attestor.path(), 3);
     let one = U256::from(1);
     report.accounts[0].epoch_amount += one;
@@ -471,15 +482,15 @@ async fn an_epoch_that_differs_from_the_honest_computation_exits_3_naming_what_d
     report.totals.cumulative_allocated += one;
     let tree = datanet_client::publication::report_tree(&report).unwrap();
     report.rewards_root = Some(tree.root());
-    let bytes = report.to_canonical_json();
-    std::fs::write(dir.join("report.json"), &bytes).unwrap();
-    std::fs::write(dir.join("tree.json"), tree.to_json_pretty()).unwrap();
-    let mut file = datanet_client::epoch::read_epoch_file(&dir).unwrap();
-    file.signed.rewardsRoot = tree.root();
-    file.signed.totalAllocated = report.totals.cumulative_allocated;
-    file.signed.reportHash = keccak256(&bytes);
-    datanet_client::epoch::write_epoch_file(&dir, &file).unwrap();
-    host.publish("epochs/3/report.json", bytes);
+    std::fs::write(
+        attestor.path().join("epochs/3/tree.json"),
+        tree.to_json_pretty(),
+    )
+    .unwrap();
+    doctor_epoch(&host, attestor.path(), 3, &report, |file| {
+        file.signed.rewardsRoot = tree.root();
+        file.signed.totalAllocated = report.totals.cumulative_allocated;
+    });
     settle(&net, attestor.path(), 3, false).await;
     let run = net.run_in(verifier.path(), None, &["epoch", "verify", "--epoch", "3"]);
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
@@ -568,25 +579,16 @@ async fn a_tampered_output_line_is_unpublished_the_epoch_computes_and_two_partie
     let mut reports = Vec::new();
     for _ in 0..2 {
         let party = net.fresh_party();
-        let out = net
-            .run_in(
-                party.path(),
-                None,
-                &[
-                    "attribute",
-                    "--epoch",
-                    "1",
-                    "--out",
-                    "epochs/1",
-                    "--to-block",
-                    &to_block,
-                    "--report-uri",
-                    &host.url("epochs/1/report.json"),
-                    "--json",
-                ],
-            )
-            .success()
-            .json();
+        let out = run_attribute(
+            &net,
+            party.path(),
+            1,
+            "epochs/1",
+            &report_uri(&host, 1),
+            &["--to-block", &to_block, "--json"],
+        )
+        .success()
+        .json();
         assert_eq!(out["inferences"], 2, "lines 1 and 5: {out}");
         assert_eq!(out["unpublished"], 3, "lines 2, 7, 11: {out}");
         let files = out["outputs"].as_array().unwrap();
@@ -625,37 +627,18 @@ async fn what_still_stops_an_attestor_is_one_error_line_and_writes_no_epoch() {
     let ids = setup(&net, &host).await;
     pay_published(&net, &host, PAYER, "epoch1.jsonl", &[1], "c.jsonl");
     let party = net.fresh_party();
-    let report_uri = host.url("epochs/1/report.json");
-    let attribute = |extra: &[&str]| {
-        let mut args = vec![
-            "attribute",
-            "--epoch",
-            "1",
-            "--out",
-            "epochs/1",
-            "--report-uri",
-            report_uri.as_str(),
-        ];
-        args.extend_from_slice(extra);
-        net.run_in(party.path(), None, &args)
-    };
+    let report1 = report_uri(&host, 1);
+    let attribute =
+        |extra: &[&str]| run_attribute(&net, party.path(), 1, "epochs/1", &report1, extra);
 
     // The report's URI is signed and goes on chain: it must be absolute, and is required.
     for relative in ["report.json", "epochs/1/report.json", "/srv/report.json"] {
-        net.run_in(
-            party.path(),
-            None,
-            &[
-                "attribute",
-                "--epoch",
-                "1",
-                "--out",
-                "epochs/1",
-                "--report-uri",
-                relative,
-            ],
-        )
-        .failure(&["--report-uri", relative, "not an absolute URI", "https://"]);
+        run_attribute(&net, party.path(), 1, "epochs/1", relative, &[]).failure(&[
+            "--report-uri",
+            relative,
+            "not an absolute URI",
+            "https://",
+        ]);
     }
     let run = net.run_in(
         party.path(),
@@ -670,22 +653,7 @@ async fn what_still_stops_an_attestor_is_one_error_line_and_writes_no_epoch() {
     // attestor's problem: it is left out (listed with the reason), and the epoch computes.
     host.remove("data/glasswort.txt");
     let glasswort = ids["glasswort.txt"].to_string();
-    let gone = net
-        .run_in(
-            party.path(),
-            None,
-            &[
-                "attribute",
-                "--epoch",
-                "1",
-                "--out",
-                "gone/1",
-                "--report-uri",
-                report_uri.as_str(),
-                "--json",
-            ],
-        )
-        .success();
+    let gone = run_attribute(&net, party.path(), 1, "gone/1", &report1, &["--json"]).success();
     assert!(
         gone.stderr.contains(&glasswort) || gone.stderr.contains("glasswort"),
         "{}",
@@ -775,19 +743,17 @@ async fn a_host_that_never_answers_costs_two_timeouts_not_one_per_uri() {
         );
     }
     let attestor = net.fresh_party();
-    let report = host.url("epochs/1/report.json");
-    let mut args = vec![
-        "attribute",
-        "--epoch",
-        "1",
-        "--out",
+    let report1 = report_uri(&host, 1);
+    let out = run_attribute(
+        &net,
+        attestor.path(),
+        1,
         "epochs/1",
-        "--report-uri",
-        report.as_str(),
-        "--json",
-    ];
-    args.extend(FAST);
-    let out = net.run_in(attestor.path(), None, &args).success().json();
+        &report1,
+        &fast(&["--json"]),
+    )
+    .success()
+    .json();
     let skipped = skipped_of(&out["skippedSources"]);
     assert_eq!(skipped.len(), 5, "{out}");
     let timed_out = skipped
@@ -880,19 +846,17 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
         );
     }
     let attestor = net.fresh_party();
-    let report1 = host.url("epochs/1/report.json");
-    let mut args = vec![
-        "attribute",
-        "--epoch",
-        "1",
-        "--out",
-        "epochs/1",
-        "--report-uri",
-        report1.as_str(),
-        "--json",
-    ];
-    args.extend(FAST);
-    let (run, attribute_secs) = timed(|| net.run_in(attestor.path(), None, &args));
+    let report1 = report_uri(&host, 1);
+    let (run, attribute_secs) = timed(|| {
+        run_attribute(
+            &net,
+            attestor.path(),
+            1,
+            "epochs/1",
+            &report1,
+            &fast(&["--json"]),
+        )
+    });
     let run = run.success();
     let out = run.json();
     let expected = {
@@ -944,15 +908,14 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
         report.skipped_sources.windows(2).all(|w| w[0] < w[1]),
         "sorted"
     );
-    host.publish(
-        "epochs/1/report.json",
-        std::fs::read(attestor.path().join("epochs/1/report.json")).unwrap(),
-    );
+    publish_report(&host, attestor.path(), 1);
     // The attestors check the folder (leaving out what it left out), sign, propose, accept.
-    let mut verify_dir = vec!["epoch", "verify", "epochs/1"];
-    verify_dir.extend(FAST);
     let text = net
-        .run_in(attestor.path(), None, &verify_dir)
+        .run_in(
+            attestor.path(),
+            None,
+            &fast(&["epoch", "verify", "epochs/1"]),
+        )
         .success()
         .stdout;
     assert_eq!(text.matches("still unavailable").count(), 3, "{text}");
@@ -960,8 +923,7 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
 
     // A verifier from a fresh folder, the hosts still down: the epoch verifies.
     let verifier = net.fresh_party();
-    let mut verify1 = vec!["epoch", "verify", "--epoch", "1", "--json"];
-    verify1.extend(FAST);
+    let verify1 = fast(&["epoch", "verify", "--epoch", "1", "--json"]);
     let (run, verify_down_secs) = timed(|| net.run_in(verifier.path(), None, &verify1));
     let v = run.success().json();
     assert_eq!(v["match"], true, "{v}");
@@ -987,10 +949,12 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
     // still verifies, and the verification says they are available now.
     host.publish("outputs/dust-503.jsonl", dust_line(dust_texts[0]));
     host.publish("outputs/dust-hang.jsonl", dust_line(dust_texts[1]));
-    let mut verify1_text = vec!["epoch", "verify", "--epoch", "1"];
-    verify1_text.extend(FAST);
     let text = net
-        .run_in(verifier.path(), None, &verify1_text)
+        .run_in(
+            verifier.path(),
+            None,
+            &fast(&["epoch", "verify", "--epoch", "1"]),
+        )
         .success()
         .stdout;
     for uri in [&dust503, &dust_hang] {
@@ -1034,19 +998,16 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
     let glasswort = ids["glasswort.txt"];
     let glasswort_uri = host.url("data/glasswort.txt");
     let attestor2 = net.fresh_party();
-    let report2 = host.url("epochs/2/report.json");
-    let mut args = vec![
-        "attribute",
-        "--epoch",
-        "2",
-        "--out",
+    let report2 = report_uri(&host, 2);
+    let run = run_attribute(
+        &net,
+        attestor2.path(),
+        2,
         "epochs/2",
-        "--report-uri",
-        report2.as_str(),
-        "--json",
-    ];
-    args.extend(FAST);
-    let run = net.run_in(attestor2.path(), None, &args).success();
+        &report2,
+        &fast(&["--json"]),
+    )
+    .success();
     let out2 = run.json();
     assert_eq!(
         skipped_of(&out2["skippedSources"]),
@@ -1074,33 +1035,25 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
             .any(|c| c.contribution_id == glasswort)
     };
     assert!(!credited(&report), "left out: it earns nothing this epoch");
-    host.publish(
-        "epochs/2/report.json",
-        std::fs::read(attestor2.path().join("epochs/2/report.json")).unwrap(),
-    );
+    publish_report(&host, attestor2.path(), 2);
     // The verifier holds glasswort from epoch 1 in its corpus folder: computing the epoch itself
     // it would credit it — so verifying, it must leave it out as the report says.
     let to_block = out2["toBlock"].as_u64().unwrap().to_string();
-    let mut mine = vec![
-        "attribute",
-        "--epoch",
-        "2",
-        "--out",
+    let own = run_attribute(
+        &net,
+        verifier.path(),
+        2,
         "mine/epochs/2",
-        "--to-block",
-        &to_block,
-        "--report-uri",
-        report2.as_str(),
-        "--json",
-    ];
-    mine.extend(FAST);
-    let own = net.run_in(verifier.path(), None, &mine).success().json();
+        &report2,
+        &fast(&["--to-block", &to_block, "--json"]),
+    )
+    .success()
+    .json();
     assert_eq!(own["skippedSources"], serde_json::json!([]), "{own}");
     assert_ne!(own["reportHash"], out2["reportHash"]);
     assert!(credited(&report_in(&verifier.path().join("mine"), 2).1));
     settle(&net, attestor2.path(), 2, true).await;
-    let mut verify2 = vec!["epoch", "verify", "--epoch", "2", "--json"];
-    verify2.extend(FAST);
+    let verify2 = fast(&["epoch", "verify", "--epoch", "2", "--json"]);
     let v = net.run_in(verifier.path(), None, &verify2).success().json();
     assert_eq!(v["match"], true, "{v}");
     let s = &v["skipped"][0];
@@ -1129,7 +1082,6 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
     // propose it.
     pay_published(&net, &host, PAYER, "epoch2.jsonl", &[6, 8], "3.jsonl");
     attribute(&net, &host, attestor.path(), 3, &FAST);
-    let dir = attestor.path().join("epochs/3");
     let (_, mut report) = report_in(attestor.path(), 3);
     assert!(report.skipped_sources.is_empty());
     let invented = host.url("outputs/never-paid.jsonl");
@@ -1148,15 +1100,9 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
             reason: "HTTP 503 after 2 attempt(s)".into(),
         },
     ]);
-    let bytes = report.to_canonical_json();
-    std::fs::write(dir.join("report.json"), &bytes).unwrap();
-    let mut file = datanet_client::epoch::read_epoch_file(&dir).unwrap();
-    file.signed.reportHash = keccak256(&bytes);
-    datanet_client::epoch::write_epoch_file(&dir, &file).unwrap();
-    host.publish("epochs/3/report.json", bytes);
+    doctor_epoch(&host, attestor.path(), 3, &report, |_| {});
     settle(&net, attestor.path(), 3, false).await;
-    let mut verify3 = vec!["epoch", "verify", "--epoch", "3"];
-    verify3.extend(FAST);
+    let mut verify3 = fast(&["epoch", "verify", "--epoch", "3"]);
     let run = net.run_in(verifier.path(), None, &verify3);
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
     let line = run.failure(&[
@@ -1194,16 +1140,16 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
         .collect();
     assert_eq!(not_of_epoch.len(), 2, "{v}");
     // The attestors' own folder says so too.
-    let mut verify_dir3 = vec!["epoch", "verify", "epochs/3"];
-    verify_dir3.extend(FAST);
-    let run = net.run_in(attestor.path(), None, &verify_dir3);
+    let run = net.run_in(
+        attestor.path(),
+        None,
+        &fast(&["epoch", "verify", "epochs/3"]),
+    );
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
     run.failure(&["skipped sources", &invented]);
 
     // Every epoch as a table: 1 and 2 verify, with what is available now; 3 does not.
-    let mut all = vec!["epoch", "verify"];
-    all.extend(FAST);
-    let run = net.run_in(verifier.path(), None, &all);
+    let run = net.run_in(verifier.path(), None, &fast(&["epoch", "verify"]));
     assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("3 (2 available now)"), "{}", run.stdout);
     assert!(run.stdout.contains("1 (1 available now)"), "{}", run.stdout);
@@ -1235,11 +1181,7 @@ async fn an_independent_verifier_through_a_hostile_provider_on_a_long_history() 
 
     pay_published(&net, &host, PAYER, "epoch1.jsonl", &EPOCH1_LINES, "1.jsonl");
     let attestor = net.fresh_party();
-    let (out, attribute_secs) = {
-        let t = std::time::Instant::now();
-        let out = attribute(&net, &host, attestor.path(), 1, &[]);
-        (out, t.elapsed().as_secs_f64())
-    };
+    let (out, attribute_secs) = timed(|| attribute(&net, &host, attestor.path(), 1, &[]));
     assert_eq!(out["unpublished"], 0, "{out}");
     settle(&net, attestor.path(), 1, true).await;
     pay_published(
@@ -1252,7 +1194,7 @@ async fn an_independent_verifier_through_a_hostile_provider_on_a_long_history() 
     );
     let attestor2 = net.fresh_party();
     let out = attribute(&net, &host, attestor2.path(), 2, &[]);
-    assert_eq!(out["previous"], host.url("epochs/1/report.json").as_str());
+    assert_eq!(out["previous"], report_uri(&host, 1).as_str());
     settle(&net, attestor2.path(), 2, true).await;
 
     let verifier = net.fresh_party();
