@@ -113,23 +113,46 @@ pub struct Verification {
 impl Verification {
     /// Whether every check agrees and every skipped source is one of the epoch's.
     pub fn matches(&self) -> bool {
-        self.checks.iter().all(|c| c.matches) && self.skipped.iter().all(|s| s.of_this_epoch)
+        all_match(&self.checks, &self.skipped)
     }
 
     /// Names of the fields that differ.
     pub fn mismatches(&self) -> Vec<&'static str> {
-        mismatches(
-            self.checks.iter().map(|c| (c.field, c.matches)),
-            &self.skipped,
-        )
+        mismatches(&self.checks, &self.skipped)
     }
 }
 
-fn mismatches(
-    checks: impl Iterator<Item = (&'static str, bool)>,
-    skipped: &[SkippedCheck],
-) -> Vec<&'static str> {
-    let mut fields: Vec<&'static str> = checks.filter(|(_, ok)| !ok).map(|(f, _)| f).collect();
+/// A check of one field: its name, and whether it agrees.
+trait FieldCheck {
+    fn field(&self) -> (&'static str, bool);
+}
+
+impl FieldCheck for Check {
+    fn field(&self) -> (&'static str, bool) {
+        (self.field, self.matches)
+    }
+}
+
+impl FieldCheck for PublishedCheck {
+    fn field(&self) -> (&'static str, bool) {
+        (self.field, self.matches)
+    }
+}
+
+/// Whether every check agrees and every skipped source is one of the epoch's.
+fn all_match(checks: &[impl FieldCheck], skipped: &[SkippedCheck]) -> bool {
+    checks.iter().all(|c| c.field().1) && skipped.iter().all(|s| s.of_this_epoch)
+}
+
+/// Names of the fields that differ, and [`SKIPPED`] when a skipped source is no source of the
+/// epoch.
+fn mismatches(checks: &[impl FieldCheck], skipped: &[SkippedCheck]) -> Vec<&'static str> {
+    let mut fields: Vec<&'static str> = checks
+        .iter()
+        .map(FieldCheck::field)
+        .filter(|(_, ok)| !ok)
+        .map(|(f, _)| f)
+        .collect();
     if skipped.iter().any(|s| !s.of_this_epoch) {
         fields.push(SKIPPED);
     }
@@ -206,16 +229,13 @@ pub struct PublishedVerification {
 impl PublishedVerification {
     /// Whether every check agrees and every skipped source is one of the epoch's.
     pub fn matches(&self) -> bool {
-        self.checks.iter().all(|c| c.matches) && self.skipped.iter().all(|s| s.of_this_epoch)
+        all_match(&self.checks, &self.skipped)
     }
 
     /// Names of the fields that differ (`skipped sources` when the report lists one that is no
     /// source of the epoch).
     pub fn mismatches(&self) -> Vec<&'static str> {
-        mismatches(
-            self.checks.iter().map(|c| (c.field, c.matches)),
-            &self.skipped,
-        )
+        mismatches(&self.checks, &self.skipped)
     }
 
     /// Whether the named check agrees.
