@@ -6,18 +6,10 @@ use alloy::{
     primitives::{keccak256, Address, Bytes, U256},
     signers::Signer,
 };
-use common::{b256, tokens, u256, Devnet};
+use common::{address, b256, tokens, u256, Devnet};
 use datanet_attribution::RewardTree;
 use datanet_client::{session::Status, Session};
 use serde_json::Value;
-
-fn address(value: &Value) -> Address {
-    value
-        .as_str()
-        .expect("address string")
-        .parse()
-        .expect("address")
-}
 
 #[tokio::test]
 async fn deploy_writes_a_deployment_file_whose_contracts_have_code() {

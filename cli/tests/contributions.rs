@@ -4,7 +4,7 @@
 mod common;
 
 use alloy::primitives::{keccak256, Address, B256, U256};
-use common::{b256, tokens, Devnet};
+use common::{address, b256, tokens, Devnet};
 use datanet_client::{contribute::commitment, Session};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -49,14 +49,6 @@ fn listing(net: &Devnet, curator: &tempfile::TempDir, datanet: u64, args: &[&str
         .as_array()
         .expect("a JSON array")
         .clone()
-}
-
-fn address(value: &Value) -> Address {
-    value
-        .as_str()
-        .expect("address string")
-        .parse()
-        .expect("address")
 }
 
 fn sorted(ids: &[B256]) -> Vec<B256> {

@@ -9,7 +9,7 @@
 mod common;
 
 use alloy::primitives::{keccak256, Address, B256, U256};
-use common::{attestor_deploy_args, b256, examples, proxy::Hostility, tokens, u256, Devnet};
+use common::{b256, examples, proxy::Hostility, tokens, u256, Devnet};
 use datanet_attribution::{AttributionReport, RewardTree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -47,23 +47,24 @@ const EPOCH1_LINES: [usize; 6] = [1, 2, 5, 11, 7, 10];
 /// uncontributed chain replacement), 7 (houseplant, reuses nothing).
 const EPOCH2_LINES: [usize; 3] = [6, 8, 7];
 
-/// `datanet deploy` arguments: three attestors, threshold 2, a short challenge period.
-fn deploy_args() -> Vec<String> {
-    attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD)
-}
-
 /// A fresh chain deployed with three attestors, threshold 2 and a short challenge period.
 fn start() -> Devnet {
-    let args = deploy_args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    checked(Devnet::start_deploying(&[], &args))
+    checked(Devnet::start_with_attestors(
+        &ATTESTORS,
+        2,
+        CHALLENGE_PERIOD,
+        None,
+    ))
 }
 
 /// Like [`start`], every command talking through the hostile provider.
 fn start_hostile() -> Devnet {
-    let args = deploy_args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    checked(Devnet::start_hostile(&args, Hostility::default()))
+    checked(Devnet::start_with_attestors(
+        &ATTESTORS,
+        2,
+        CHALLENGE_PERIOD,
+        Some(Hostility::default()),
+    ))
 }
 
 fn checked(net: Devnet) -> Devnet {
@@ -84,15 +85,7 @@ fn checked(net: Devnet) -> Devnet {
 /// Carol's files, accepts them, registers model 1 on datanet 1 and funds the payer. Returns Alice's
 /// contribution ids.
 async fn setup(net: &Devnet) -> Vec<B256> {
-    let corpus = net.path("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for name in ALICE_FILES.iter().chain(&CAROL_FILES) {
-        std::fs::copy(
-            examples().join("datanets/field-guide").join(name),
-            corpus.join(name),
-        )
-        .unwrap();
-    }
+    net.copy_examples("corpus", ALICE_FILES.into_iter().chain(CAROL_FILES));
     assert_eq!(net.create_datanet(OWNER, "0", "7d"), 1);
 
     let contribute = |who: usize, names: &[&str]| -> Vec<B256> {
@@ -114,29 +107,8 @@ async fn setup(net: &Devnet) -> Vec<B256> {
     let alice = contribute(ALICE, &ALICE_FILES);
     let carol = contribute(CAROL, &CAROL_FILES);
 
-    let mut review = vec!["review".to_string()];
-    review.extend(alice.iter().chain(&carol).map(|id| id.to_string()));
-    review.extend(["--accept".to_string(), "--json".to_string()]);
-    let review: Vec<&str> = review.iter().map(String::as_str).collect();
-    let out = net.run_as(OWNER, &review).success().json();
-    assert_eq!(out["accepted"], true);
-
-    let model = net
-        .run_as(
-            MODEL_OWNER,
-            &[
-                "model",
-                "register",
-                "--metadata-uri",
-                "ipfs://field-guide-model",
-                "--datanet",
-                "1",
-                "--json",
-            ],
-        )
-        .success()
-        .json();
-    assert_eq!(model["modelId"], 1);
+    net.accept(OWNER, alice.iter().chain(&carol).copied());
+    assert_eq!(net.register_model(MODEL_OWNER, 1), 1);
     net.fund(PAYER, tokens("1000")).await;
     alice
 }

@@ -18,7 +18,7 @@ mod common;
 
 use alloy::primitives::{keccak256, B256, U256};
 use common::{
-    attestor_deploy_args, b256, examples,
+    b256, examples,
     publish::{unreachable_url, PublicationHost},
     tokens, u256, Devnet, Run,
 };
@@ -52,24 +52,14 @@ const EPOCH1_LINES: [usize; 6] = [1, 2, 5, 11, 7, 10];
 const EPOCH2_LINES: [usize; 3] = [6, 8, 7];
 
 fn start() -> Devnet {
-    let args = attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Devnet::start_deploying(&[], &args)
+    Devnet::start_with_attestors(&ATTESTORS, 2, CHALLENGE_PERIOD, None)
 }
 
 /// Alice and Carol publish their files on `host` under `data/` and contribute them to datanet 1
 /// with those URLs; the owner accepts them; model 1 is registered on datanet 1; the payers are
 /// funded. Returns each file's contribution id.
 async fn setup(net: &Devnet, host: &PublicationHost) -> BTreeMap<String, B256> {
-    let data = net.path("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for name in ALICE_FILES.iter().chain(&CAROL_FILES) {
-        std::fs::copy(
-            examples().join("datanets/field-guide").join(name),
-            data.join(name),
-        )
-        .unwrap();
-    }
+    let data = net.copy_examples("data", ALICE_FILES.into_iter().chain(CAROL_FILES));
     host.publish_dir("data", &data);
     assert_eq!(net.create_datanet(OWNER, "0", "7d"), 1);
     let prefix = host.url("");
@@ -87,23 +77,8 @@ async fn setup(net: &Devnet, host: &PublicationHost) -> BTreeMap<String, B256> {
             ids.insert(name.into_owned(), b256(&e["contributionId"]));
         }
     }
-    let mut review = vec!["review".to_string()];
-    review.extend(ids.values().map(|id| id.to_string()));
-    review.push("--accept".into());
-    let review: Vec<&str> = review.iter().map(String::as_str).collect();
-    net.run_as(OWNER, &review).success();
-    net.run_as(
-        MODEL_OWNER,
-        &[
-            "model",
-            "register",
-            "--metadata-uri",
-            "ipfs://field-guide-model",
-            "--datanet",
-            "1",
-        ],
-    )
-    .success();
+    net.accept(OWNER, ids.values().copied());
+    assert_eq!(net.register_model(MODEL_OWNER, 1), 1);
     net.fund(PAYER, tokens("1000")).await;
     net.fund(PAYER2, tokens("1000")).await;
     ids
@@ -1171,9 +1146,12 @@ async fn a_host_that_cannot_be_read_now_never_stops_an_epoch() {
 /// on the first's published report), then every epoch verified from chain data and URLs alone.
 #[tokio::test]
 async fn an_independent_verifier_through_a_hostile_provider_on_a_long_history() {
-    let args = attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut net = Devnet::start_hostile(&args, common::proxy::Hostility::default());
+    let mut net = Devnet::start_with_attestors(
+        &ATTESTORS,
+        2,
+        CHALLENGE_PERIOD,
+        Some(common::proxy::Hostility::default()),
+    );
     net.extend_history(50_000).await;
     let host = PublicationHost::start();
     let started = std::time::Instant::now();

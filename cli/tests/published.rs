@@ -6,7 +6,7 @@
 mod common;
 
 use alloy::primitives::U256;
-use common::{attestor_deploy_args, b256, examples, tokens, u256, Devnet, Run};
+use common::{b256, examples, tokens, u256, Devnet, Run};
 use std::path::Path;
 
 const OWNER: usize = 0;
@@ -22,49 +22,25 @@ const FILES: [&str; 2] = ["saltmarsh-cordgrass.txt", "great-egret.txt"];
 const LINES: [usize; 2] = [1, 2];
 
 fn start() -> Devnet {
-    let args = attestor_deploy_args(&ATTESTORS, 2, CHALLENGE_PERIOD);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Devnet::start_deploying(&[], &args)
+    Devnet::start_with_attestors(&ATTESTORS, 2, CHALLENGE_PERIOD, None)
 }
 
 /// Datanet 1 with Alice's accepted files, model 1 on it, the outputs of [`LINES`] paid, epoch 1
 /// attributed with `report_uri`, signed by two attestors, proposed and accepted. Returns the root.
 async fn accepted_epoch(net: &Devnet, report_uri: &str) -> alloy::primitives::B256 {
-    let corpus = net.path("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for name in FILES {
-        std::fs::copy(
-            examples().join("datanets/field-guide").join(name),
-            corpus.join(name),
-        )
-        .unwrap();
-    }
+    net.copy_examples("corpus", FILES);
     assert_eq!(net.create_datanet(OWNER, "0", "7d"), 1);
     let mut args = vec!["contribute".to_string(), "1".to_string()];
     args.extend(FILES.iter().map(|n| format!("corpus/{n}")));
     args.push("--json".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = net.run_as(ALICE, &args).success().json();
-    let mut review = vec!["review".to_string()];
-    for e in out["files"].as_array().unwrap() {
+    let ids = out["files"].as_array().unwrap().iter().map(|e| {
         assert_eq!(e["outcome"], "registered", "{e}");
-        review.push(b256(&e["contributionId"]).to_string());
-    }
-    review.extend(["--accept".to_string(), "--json".to_string()]);
-    let review: Vec<&str> = review.iter().map(String::as_str).collect();
-    net.run_as(OWNER, &review).success();
-    net.run_as(
-        MODEL_OWNER,
-        &[
-            "model",
-            "register",
-            "--metadata-uri",
-            "ipfs://field-guide-model",
-            "--datanet",
-            "1",
-        ],
-    )
-    .success();
+        b256(&e["contributionId"])
+    });
+    net.accept(OWNER, ids);
+    assert_eq!(net.register_model(MODEL_OWNER, 1), 1);
     net.fund(PAYER, tokens("1000")).await;
 
     let text = std::fs::read_to_string(examples().join("outputs/epoch1.jsonl")).unwrap();

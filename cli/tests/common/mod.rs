@@ -112,6 +112,19 @@ impl Devnet {
         Self::start_full(&[], deploy_args, Some(hostility))
     }
 
+    /// Deployed by `datanet deploy` with dev accounts `attestors`, a threshold and a challenge
+    /// period (see [`attestor_deploy_args`]), through a hostile proxy if `hostility` is given.
+    pub fn start_with_attestors(
+        attestors: &[usize],
+        threshold: u8,
+        challenge_period: u64,
+        hostility: Option<proxy::Hostility>,
+    ) -> Self {
+        let args = attestor_deploy_args(attestors, threshold, challenge_period);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::start_full(&[], &args, hostility)
+    }
+
     fn start_full(
         anvil_args: &[&str],
         deploy_args: &[&str],
@@ -444,6 +457,55 @@ impl Devnet {
             .success();
         out.json()["datanetId"].as_u64().expect("datanetId")
     }
+
+    /// Copies the `examples/datanets/field-guide` files `names` into `folder` of the working
+    /// folder (created if need be) and returns its path.
+    pub fn copy_examples<'a>(
+        &self,
+        folder: &str,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> PathBuf {
+        let dir = self.path(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in names {
+            std::fs::copy(
+                examples().join("datanets/field-guide").join(name),
+                dir.join(name),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    /// Curator `curator` accepts the contributions `ids` in one `review --accept`.
+    pub fn accept(&self, curator: usize, ids: impl IntoIterator<Item = B256>) {
+        let mut args = vec!["review".to_string()];
+        args.extend(ids.into_iter().map(|id| id.to_string()));
+        args.extend(["--accept".to_string(), "--json".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = self.run_as(curator, &args).success().json();
+        assert_eq!(out["accepted"], true, "{out}");
+    }
+
+    /// Registers a model on `datanet` as account `owner` and returns its id.
+    pub fn register_model(&self, owner: usize, datanet: u64) -> u64 {
+        let datanet = datanet.to_string();
+        let out = self
+            .run_as(
+                owner,
+                &[
+                    "model",
+                    "register",
+                    "--metadata-uri",
+                    "ipfs://field-guide-model",
+                    "--datanet",
+                    &datanet,
+                    "--json",
+                ],
+            )
+            .success();
+        out.json()["modelId"].as_u64().expect("modelId")
+    }
 }
 
 /// A JSON-RPC quantity ("0x…" or a number).
@@ -461,6 +523,15 @@ pub fn b256(value: &Value) -> B256 {
         .expect("hex string")
         .parse()
         .expect("32-byte hex")
+}
+
+/// An address from a JSON string.
+pub fn address(value: &Value) -> Address {
+    value
+        .as_str()
+        .expect("address string")
+        .parse()
+        .expect("address")
 }
 
 /// A `U256` from a JSON decimal string.
