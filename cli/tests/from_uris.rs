@@ -25,6 +25,7 @@ use common::{
 use datanet_attribution::{AttributionReport, SkippedSource, SourceKind};
 use serde_json::Value;
 use std::{collections::BTreeMap, path::Path};
+use tempfile::TempDir;
 
 const OWNER: usize = 0;
 const ALICE: usize = 1;
@@ -190,6 +191,17 @@ fn fast<'a>(args: &[&'a str]) -> Vec<&'a str> {
     [args, &FAST[..]].concat()
 }
 
+/// Epoch 2, by another attestor without epoch 1's folder: the second payer pays for
+/// [`EPOCH2_LINES`], and the epoch builds on epoch 1's report published at its on-chain URI.
+/// Returns the attestor's folder and the JSON summary.
+fn epoch2_by_another_attestor(net: &Devnet, host: &PublicationHost) -> (TempDir, Value) {
+    pay_published(net, host, PAYER2, "epoch2.jsonl", &EPOCH2_LINES, "2.jsonl");
+    let attestor2 = net.fresh_party();
+    let out = attribute(net, host, attestor2.path(), 2, &[]);
+    assert_eq!(out["previous"], report_uri(host, 1).as_str(), "{out}");
+    (attestor2, out)
+}
+
 /// Two attestors sign `folder/epochs/N`, an outsider proposes it and, if `accept`, accepts it
 /// after the challenge period.
 async fn settle(net: &Devnet, folder: &Path, epoch: u64, accept: bool) {
@@ -311,17 +323,7 @@ async fn an_independent_verifier_checks_every_epoch_from_chain_data_and_urls_alo
 
     // ---- Epoch 2, by another attestor without epoch 1's folder: it builds on epoch 1's report
     // published at its on-chain URI.
-    pay_published(
-        &net,
-        &host,
-        PAYER2,
-        "epoch2.jsonl",
-        &EPOCH2_LINES,
-        "2.jsonl",
-    );
-    let attestor2 = net.fresh_party();
-    let out = attribute(&net, &host, attestor2.path(), 2, &[]);
-    assert_eq!(out["previous"], report_uri(&host, 1).as_str(), "{out}");
+    let (attestor2, out) = epoch2_by_another_attestor(&net, &host);
     let file1: Value = serde_json::from_slice(
         &std::fs::read(attestor.path().join("epochs/1/epoch.json")).unwrap(),
     )
@@ -1162,17 +1164,7 @@ async fn an_independent_verifier_through_a_hostile_provider_on_a_long_history() 
     let (out, attribute_secs) = timed(|| attribute(&net, &host, attestor.path(), 1, &[]));
     assert_eq!(out["unpublished"], 0, "{out}");
     settle(&net, attestor.path(), 1, true).await;
-    pay_published(
-        &net,
-        &host,
-        PAYER2,
-        "epoch2.jsonl",
-        &EPOCH2_LINES,
-        "2.jsonl",
-    );
-    let attestor2 = net.fresh_party();
-    let out = attribute(&net, &host, attestor2.path(), 2, &[]);
-    assert_eq!(out["previous"], report_uri(&host, 1).as_str());
+    let (attestor2, _) = epoch2_by_another_attestor(&net, &host);
     settle(&net, attestor2.path(), 2, true).await;
 
     let verifier = net.fresh_party();
