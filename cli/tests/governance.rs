@@ -6,18 +6,13 @@
 mod common;
 
 use alloy::primitives::{Address, U256};
-use common::{b256, tokens, u256, Devnet};
+use common::{address, b256, tokens, u256, Devnet};
 use datanet_attribution::RewardTree;
 use datanet_bindings::{AttributionPool::OutputsPublished, DatanetRegistry::Contributed};
 use datanet_client::{
     epoch::{EpochFile, SignedEpoch},
     session::Status,
 };
-use serde_json::Value;
-
-fn address(value: &Value) -> Address {
-    value.as_str().expect("address").parse().expect("address")
-}
 
 /// Datanet 1 (no bond), model 1 on it owned by account 2, account 3 funded to pay.
 async fn with_model(net: &Devnet) {
